@@ -1,0 +1,1 @@
+"""sdw.aws: see DESIGN.md."""

@@ -1,0 +1,13 @@
+"""The ``sdw`` command group. Each subcommand lives in its own module and is added here."""
+
+from __future__ import annotations
+
+import click
+
+from sdw import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sdw")
+def main() -> None:
+    """sdw: Serverless Dynamic Workflows. Functions and flows, locally or on AWS."""

@@ -1,0 +1,1 @@
+"""sdw.deploy: see DESIGN.md."""

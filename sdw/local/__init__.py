@@ -1,0 +1,1 @@
+"""sdw.local: see DESIGN.md."""

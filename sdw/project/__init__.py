@@ -1,0 +1,1 @@
+"""sdw.project: see DESIGN.md."""

@@ -1,0 +1,1 @@
+"""sdw.runtime: see DESIGN.md."""

@@ -1,0 +1,1 @@
+"""sdw.system: see DESIGN.md."""

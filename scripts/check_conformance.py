@@ -51,7 +51,7 @@ def main() -> int:
         return 1
     with tempfile.TemporaryDirectory() as tmp:
         report_path = Path(tmp, "report.json")
-        proc = subprocess.run(
+        proc = subprocess.run(  # noqa: S603 - fixed argv, no shell
             [sys.executable, str(runner), "--json", str(report_path)],
             cwd=ROOT, capture_output=True, text=True, check=False,
         )

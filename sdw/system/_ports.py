@@ -39,7 +39,7 @@ class Tokens:
     access_token: str
     refresh_token: str
     expires_in: int = 3600
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105 - the scheme name, not a secret
 
     def as_cognito(self) -> dict[str, Any]:
         """The ``AuthenticationResult`` object Cognito returns."""

@@ -5,6 +5,8 @@
     ├── IntrinsicSyntaxError      an intrinsic function call that does not parse
     ├── JsonPathSyntaxError       a JSONPath that does not parse
     ├── JsonataSyntaxError        a {% %} JSONata template that does not parse
+    ├── PathNotFoundError         a definite JSONPath that does not resolve in a document
+                                  (states turn it into the States.* error AWS raises there)
     └── StatesError               a run-time failure, named as Step Functions names it
                                   (``name`` is what Retry/Catch ErrorEquals match)
 
@@ -83,6 +85,18 @@ class JsonPathSyntaxError(_SyntaxError):
 
 class JsonataSyntaxError(_SyntaxError):
     """A JSONata template (``{% ... %}``) that does not parse."""
+
+
+class PathNotFoundError(ASLError):
+    """A definite path that does not resolve.
+
+    ``detail`` is Jayway's text (``No results for path: $['a']``), which AWS quotes in its causes.
+    """
+
+    def __init__(self, path: str, detail: str) -> None:
+        self.path = path
+        self.detail = detail
+        super().__init__(f"Invalid path '{path}' : {detail}")
 
 
 class StatesError(ASLError):

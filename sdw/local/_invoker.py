@@ -1,0 +1,402 @@
+"""Warm, in-process Lambda handlers: import once, call many times, time out as Lambda does.
+
+``LocalInvoker`` is the local stand-in for ``lambda:Invoke`` (RequestResponse). It is
+independent of HTTP: the gateway hands it an API Gateway event, the flow engine a Task
+state's input; both get back an ``Invocation`` holding the handler's JSON result or the
+error document Lambda would return (``errorMessage``, ``errorType``, ``stackTrace``).
+
+How it imitates Lambda, and where it cannot:
+
+* Warm instances. A handler module is imported on first call under a module name of its
+  own (``_sdw_fn_<n>_<name>``), so two ``handler.py`` files never collide, and reused, so
+  module-level state survives between calls as on a warm Lambda. Unlike Lambda, one module
+  serves concurrent calls (Lambda would start one instance per concurrent request).
+* Reload. Each call checks the handler file's mtime at most every ``RELOAD_CHECK_S``;
+  a changed file is imported afresh for that function alone (new instance, fresh state).
+* Import failures (syntax error, missing module, no ``handler``) answer every call with
+  Lambda's ``Runtime.*`` error and are reported with file:line; other functions still serve.
+* Timeouts. Python cannot stop a thread: a call past its timeout is answered with
+  Lambda's ``Sandbox.Timedout`` error and its thread abandoned (the pool replaces it).
+  Lambda throws a timed-out instance away, so the next call imports the module afresh.
+* The result goes through JSON as Lambda's does (tuples become lists; a datetime is a
+  ``Runtime.MarshalError``), and a result over 6 MB is Lambda's ``Function.ResponseSizeTooLarge``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import logging
+import os
+import sys
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType, TracebackType
+from typing import Any
+
+from sdw.local._context import Clock, LambdaContext
+from sdw.local._output import OutputCapture, current_function
+from sdw.local._workers import WorkerPool
+from sdw.project import Function, Project
+
+log = logging.getLogger("sdw.invoker")
+
+MAX_RESPONSE_BYTES = 6_291_556  # Lambda's synchronous response limit, as its error message states it
+RELOAD_CHECK_S = 0.5
+
+
+@dataclass(frozen=True)
+class LambdaError:
+    """A function error as Lambda reports it; ``document()`` is the JSON Lambda returns."""
+
+    error_type: str
+    error_message: str
+    stack_trace: tuple[str, ...] = ()
+    request_id: str = ""
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "errorMessage": self.error_message,
+            "errorType": self.error_type,
+            "requestId": self.request_id,
+            "stackTrace": list(self.stack_trace),
+        }
+
+
+@dataclass(frozen=True)
+class ImportFailure:
+    """Why a handler module could not be loaded, with where to look."""
+
+    file: str
+    line: int | None
+    message: str
+    error_type: str  # Runtime.UserCodeSyntaxError, Runtime.ImportModuleError, Runtime.HandlerNotFound
+    traceback: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """The outcome of one call: ``payload`` (JSON-round-tripped result) or ``error``."""
+
+    function: str
+    request_id: str
+    payload: Any = None
+    error: LambdaError | None = None
+    duration_ms: float = 0.0
+    timed_out: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def result_document(self) -> Any:
+        """What ``lambda:Invoke`` returns: the result, or the error document."""
+        return self.payload if self.error is None else self.error.document()
+
+
+class UnknownFunctionError(LookupError):
+    """No function with that key in the project."""
+
+
+@dataclass
+class _Instance:
+    """One imported handler module: a warm "Lambda instance"."""
+
+    function: Function
+    mtime: float
+    checked_at: float
+    handler: Callable[[Any, Any], Any] | None = None
+    failure: ImportFailure | None = None
+    log_stream_name: str = ""
+    reset: bool = False  # a call timed out: the next call starts a fresh instance
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class Pending:
+    """A call in flight. ``on_done`` runs on the worker thread when the handler returns."""
+
+    __slots__ = ("deadline", "function", "on_done", "request_id", "result", "started", "timeout")
+
+    def __init__(self, function: Function, request_id: str, started: float) -> None:
+        self.function = function
+        self.request_id = request_id
+        self.started = started
+        self.timeout = float(function.timeout)
+        self.deadline = started + self.timeout
+        self.result: Invocation | None = None
+        self.on_done: Callable[[Invocation], None] | None = None
+
+
+class LocalInvoker:
+    """Runs ``handler(event, context)`` of the project's functions on a warm thread pool."""
+
+    def __init__(
+        self,
+        project: Project,
+        *,
+        pool: WorkerPool | None = None,
+        clock: Clock = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        region: str = "us-east-1",
+        account_id: str = "000000000000",
+        output: OutputCapture | None = None,
+        stat: Callable[[Path], float] | None = None,
+    ) -> None:
+        self._functions = {fn.key: fn for fn in project.functions}
+        self._pool = pool or WorkerPool()
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._region = region
+        self._account_id = account_id
+        self._output = output
+        self._stat = stat or _mtime
+        self._instances: dict[str, _Instance] = {}
+        self._lock = threading.Lock()
+        self._module_counter = 0
+
+    # -- lookups ---------------------------------------------------------------------
+
+    def function(self, key: str) -> Function | None:
+        return self._functions.get(key)
+
+    @property
+    def functions(self) -> list[Function]:
+        return list(self._functions.values())
+
+    def check_syntax(self) -> list[ImportFailure]:
+        """Compile every handler without running it: syntax errors, with file:line, up front."""
+        failures = []
+        for fn in self._functions.values():
+            try:
+                source = fn.handler_file.read_bytes()
+                compile(source, str(fn.handler_file), "exec", dont_inherit=True)
+            except SyntaxError as exc:
+                failures.append(_syntax_failure(exc, fn))
+            except (OSError, ValueError) as exc:
+                failure = ImportFailure(str(fn.handler_file), None, str(exc), "Runtime.ImportModuleError")
+                failures.append(failure)
+        return failures
+
+    # -- calling ---------------------------------------------------------------------
+
+    def start(self, key: str, event: Any, on_done: Callable[[Invocation], None] | None = None) -> Pending:
+        """Queue a call; ``on_done(invocation)`` runs on the worker thread when it returns.
+
+        The caller owns the waiting, and so the timeout: see ``invoke`` and ``time_out``.
+        """
+        function = self._functions.get(key)
+        if function is None:
+            raise UnknownFunctionError(key)
+        pending = Pending(function, str(uuid.uuid4()), self._clock())
+        pending.on_done = on_done
+        self._pool.submit(lambda: self._run(pending, event))
+        return pending
+
+    def invoke(self, key: str, event: Any) -> Invocation:
+        """Call and wait, blocking the calling thread at most the function's timeout."""
+        done = threading.Event()
+        pending = self.start(key, event, lambda _inv: done.set())
+        if not done.wait(pending.timeout):
+            return self.time_out(pending)
+        assert pending.result is not None
+        return pending.result
+
+    def time_out(self, pending: Pending) -> Invocation:
+        """Give up on a call past its timeout: Lambda's timeout error; thread and instance abandoned."""
+        if pending.result is not None:  # it finished just in time
+            return pending.result
+        self._pool.abandon()
+        instance = self._instances.get(pending.function.key)
+        if instance is not None:
+            instance.reset = True
+        error = LambdaError(
+            "Sandbox.Timedout",
+            f"RequestId: {pending.request_id} Error: Task timed out after {pending.timeout:.2f} seconds",
+            request_id=pending.request_id,
+        )
+        log.warning("%s: task timed out after %.2f seconds", pending.function.key, pending.timeout)
+        return Invocation(pending.function.key, pending.request_id, error=error,
+                          duration_ms=pending.timeout * 1000, timed_out=True)
+
+    def _run(self, pending: Pending, event: Any) -> None:
+        fn = pending.function
+        with current_function(fn.key):
+            try:
+                result = self._call(pending, event)
+            finally:
+                if self._output is not None:
+                    self._output.flush_function()
+        pending.result = result
+        if pending.on_done is not None:
+            pending.on_done(result)
+
+    def _call(self, pending: Pending, event: Any) -> Invocation:
+        fn = pending.function
+        rid = pending.request_id
+        instance = self._instance(fn)
+        if instance.failure is not None:
+            failure = instance.failure
+            trace = (failure.traceback,) if failure.traceback else ()
+            error = LambdaError(failure.error_type, failure.message, trace, rid)
+            return Invocation(fn.key, rid, error=error)
+        assert instance.handler is not None
+        context = LambdaContext(
+            function_name=fn.deployed_name,
+            memory_limit_in_mb=fn.memory,
+            aws_request_id=rid,
+            deadline=pending.deadline,
+            clock=self._clock,
+            region=self._region,
+            account_id=self._account_id,
+            log_stream_name=instance.log_stream_name,
+        )
+        try:
+            result = instance.handler(event, context)
+        except Exception as exc:  # the handler's own failure: Lambda's error document
+            # Lambda writes "[ERROR] <type>: <message>" and the traceback to the function's log
+            log.error("%s: [ERROR] %s: %s\n%s", fn.key, type(exc).__name__, exc,
+                      "".join(traceback.format_exception(exc)).rstrip())
+            return Invocation(fn.key, rid, error=_error_from(exc, rid), duration_ms=self._since(pending))
+        try:
+            text = json.dumps(result)
+        except (TypeError, ValueError) as exc:
+            error = LambdaError("Runtime.MarshalError", f"Unable to marshal response: {exc}", (), rid)
+            return Invocation(fn.key, rid, error=error, duration_ms=self._since(pending))
+        if len(text) > MAX_RESPONSE_BYTES:
+            message = (
+                f"Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes)."
+            )
+            error = LambdaError("Function.ResponseSizeTooLarge", message, (), rid)
+            return Invocation(fn.key, rid, error=error, duration_ms=self._since(pending))
+        # Lambda hands back JSON, not the object: round-trip it (cheap for the usual small result)
+        payload = result if _is_plain_scalar(result) else json.loads(text)
+        return Invocation(fn.key, rid, payload=payload, duration_ms=self._since(pending))
+
+    def _since(self, pending: Pending) -> float:
+        return (self._clock() - pending.started) * 1000
+
+    # -- instances -------------------------------------------------------------------
+
+    def _instance(self, fn: Function) -> _Instance:
+        now = self._clock()
+        instance = self._instances.get(fn.key)
+        if instance is not None and not instance.reset and now - instance.checked_at < RELOAD_CHECK_S:
+            return instance
+        with self._lock:
+            instance = self._instances.get(fn.key)
+            mtime = self._stat(fn.handler_file)
+            if instance is not None and not instance.reset and instance.mtime == mtime:
+                instance.checked_at = now
+                return instance
+            if instance is not None and not instance.reset:
+                log.info("%s: %s changed; reloading", fn.key, fn.handler_file.name)
+            instance = self._load(fn, mtime, now)
+            self._instances[fn.key] = instance
+            return instance
+
+    def _load(self, fn: Function, mtime: float, now: float) -> _Instance:
+        self._module_counter += 1
+        safe = "".join(c if c.isalnum() else "_" for c in fn.key)
+        module_name = f"_sdw_fn_{self._module_counter}_{safe}"
+        stream = f"{datetime.fromtimestamp(self._wall_clock(), UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
+        instance = _Instance(fn, mtime, now, log_stream_name=stream)
+        with current_function(fn.key):
+            try:
+                module = _import_file(module_name, fn.handler_file)
+            except SyntaxError as exc:
+                instance.failure = _syntax_failure(exc, fn)
+            except Exception as exc:  # whatever the module raised at import time
+                instance.failure = _import_failure(exc, fn)
+            else:
+                handler = getattr(module, "handler", None)
+                if callable(handler):
+                    instance.handler = handler
+                else:
+                    instance.failure = ImportFailure(
+                        str(fn.handler_file), None, "Handler 'handler' missing on module 'handler'",
+                        "Runtime.HandlerNotFound",
+                    )
+            finally:
+                if self._output is not None:
+                    self._output.flush_function()
+        if instance.failure is not None:
+            log.error("%s: cannot load handler: %s", fn.key, instance.failure)
+            if instance.failure.traceback:
+                log.debug("%s", instance.failure.traceback)
+        return instance
+
+
+_IMPORT_LOCK = threading.Lock()
+
+
+def _import_file(module_name: str, path: Path) -> ModuleType:
+    """Import ``path`` as a fresh module; its folder is on sys.path while it imports (as /var/task)."""
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    folder = str(path.parent)
+    with _IMPORT_LOCK:
+        sys.modules[module_name] = module  # dataclasses and pickle look the module up by name
+        sys.path.insert(0, folder)
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[module_name]
+            raise
+        finally:
+            with contextlib.suppress(ValueError):
+                sys.path.remove(folder)
+    return module
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return -1.0
+
+
+def _is_plain_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | bool | int)
+
+
+def _syntax_failure(exc: SyntaxError, fn: Function) -> ImportFailure:
+    # Lambda: {"errorType": "Runtime.UserCodeSyntaxError",
+    #          "errorMessage": "Syntax error in module 'handler': invalid syntax (handler.py, line 3)"}
+    line = exc.lineno
+    message = f"Syntax error in module 'handler': {exc.msg} (handler.py, line {line})"
+    detail = "".join(traceback.format_exception_only(type(exc), exc))
+    return ImportFailure(str(fn.handler_file), line, message, "Runtime.UserCodeSyntaxError", detail)
+
+
+def _import_failure(exc: BaseException, fn: Function) -> ImportFailure:
+    # Lambda: {"errorType": "Runtime.ImportModuleError",
+    #          "errorMessage": "Unable to import module 'handler': No module named 'x'"}
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if Path(frame.filename) == fn.handler_file:
+            line = frame.lineno
+    message = f"Unable to import module 'handler': {exc}"
+    detail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return ImportFailure(str(fn.handler_file), line, message, "Runtime.ImportModuleError", detail)
+
+
+def _error_from(exc: BaseException, request_id: str) -> LambdaError:
+    # Lambda's Python runtime: errorType is the class name, stackTrace the user's frames
+    tb: TracebackType | None = exc.__traceback__
+    if tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next  # drop the invoker's own frame
+    frames = traceback.format_list(traceback.extract_tb(tb))
+    return LambdaError(type(exc).__name__, str(exc), tuple(frames), request_id)

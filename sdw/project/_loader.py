@@ -1,0 +1,183 @@
+"""Load a project tree into a ``Project`` plus the list of what is wrong with it.
+
+The loader never raises for a problem in one function or plugin: it records a
+``Problem`` (warning or error, with a file:line:column where it has one) and goes on, so
+``sdw dev`` serves every good function while it reports the bad ones. Only a missing
+project folder is fatal.
+
+Order is deterministic: functions sorted by key, the project's before each plugin's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from sdw.project._errors import ProjectLoadError
+from sdw.project._function_config import parse_function_config
+from sdw.project._model import Function, LoadResult, Plugin, Problem, Project, Severity
+from sdw.project._names import check_name, is_private_folder
+from sdw.project._yaml import Location
+
+FUNCTIONS_DIR = ("functions", "lib")
+CONFIG_FILE = "config.json"
+
+
+def load_project(root: Path) -> LoadResult:
+    """Read ``root`` (functions/lib, config.json plugins) into a model and its problems."""
+    root = root.resolve()
+    if not root.is_dir():
+        raise ProjectLoadError(f"{root}: no such project folder")
+    problems: list[Problem] = []
+    functions = _discover_functions(root, root, None, problems)
+    plugins = _load_plugins(root, problems)
+    for plugin in plugins:
+        functions += _discover_functions(plugin.root, root, plugin.name, problems)
+    functions = _drop_clashes(functions, root, problems)
+    return LoadResult(Project(root=root, functions=tuple(functions), plugins=tuple(plugins)), tuple(problems))
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def _discover_functions(
+    base: Path, root: Path, plugin: str | None, problems: list[Problem]
+) -> list[Function]:
+    lib = base.joinpath(*FUNCTIONS_DIR)
+    if not lib.is_dir():
+        return []
+    found: list[Function] = []
+    for folder in sorted(lib.iterdir(), key=lambda p: p.name):
+        if not folder.is_dir() or is_private_folder(folder.name):
+            continue
+        where = Location(_rel(folder, root), 1, 1)
+        reason = check_name(folder.name)
+        if reason:
+            problems.append(Problem(Severity.ERROR, f"function folder {reason}; it is not served", where))
+            continue
+        if not (folder / "handler.py").is_file():
+            problems.append(Problem(Severity.WARNING, "no handler.py in this folder; skipped", where))
+            continue
+        function = Function(name=folder.name, directory=folder, plugin=plugin)
+        config = folder / "function.yml"
+        if config.is_file():
+            settings, errors = parse_function_config(config.read_text(encoding="utf-8"), _rel(config, root))
+            if errors:
+                problems.extend(errors)
+                continue
+            changes = {k: v for k, v in vars(settings).items() if v is not None}
+            function = replace(function, **changes)
+        found.append(function)
+    return found
+
+
+def _drop_clashes(functions: list[Function], root: Path, problems: list[Problem]) -> list[Function]:
+    """Refuse functions whose deployed names collide; a project function beats a plugin's."""
+    groups: dict[str, list[Function]] = defaultdict(list)
+    for fn in functions:
+        groups[fn.deployed_name].append(fn)
+    dropped: set[str] = set()
+    for deployed, group in groups.items():
+        if len(group) < 2:
+            continue
+        own = [fn for fn in group if fn.plugin is None]
+        names = " and ".join(_rel(fn.directory, root) for fn in group)
+        if len(own) == 1:
+            losers = [fn for fn in group if fn.plugin is not None]
+            note = f"the project's {own[0].key} is kept; the plugin's is not served"
+        else:
+            losers = group
+            note = "none of them is served"
+        problems.append(
+            Problem(
+                Severity.ERROR,
+                f"{names} deploy under the same name {deployed!r}; {note}",
+                Location(_rel(group[-1].directory, root), 1, 1),
+            )
+        )
+        dropped.update(fn.key for fn in losers)
+    return [fn for fn in functions if fn.key not in dropped]
+
+
+def _load_plugins(root: Path, problems: list[Problem]) -> list[Plugin]:
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        return []
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = Location(CONFIG_FILE, exc.lineno, exc.colno)
+        problems.append(Problem(Severity.ERROR, f"does not parse: {exc.msg}", where))
+        return []
+    if not isinstance(data, dict):
+        problems.append(Problem(Severity.ERROR, "must be a JSON object", Location(CONFIG_FILE, 1, 1)))
+        return []
+    entries = data.get("plugins", [])
+    if not isinstance(entries, list):
+        problems.append(Problem(Severity.ERROR, '"plugins" must be a list', _find(text, '"plugins"')))
+        return []
+    plugins: list[Plugin] = []
+    seen: dict[str, str] = {}
+    for entry in entries:
+        plugin = _plugin_from_entry(entry, root, text, problems)
+        if plugin is None:
+            continue
+        if plugin.name in seen:
+            problems.append(
+                Problem(
+                    Severity.ERROR,
+                    f"plugins {seen[plugin.name]!r} and {entry!r} share the name {plugin.name!r};"
+                    " the second is not loaded",
+                    _find(text, json.dumps(entry) if isinstance(entry, str) else '"plugins"'),
+                )
+            )
+            continue
+        seen[plugin.name] = str(entry)
+        plugins.append(plugin)
+    return plugins
+
+
+def _plugin_from_entry(entry: Any, root: Path, text: str, problems: list[Problem]) -> Plugin | None:
+    """``"./plugins/billing"`` or ``{"path": "../billing", "name": "billing"}``."""
+    if isinstance(entry, str):
+        path_text, name = entry, None
+    elif isinstance(entry, dict) and isinstance(entry.get("path"), str):
+        path_text, name = entry["path"], entry.get("name")
+    else:
+        shape = '{"path": ..., "name": ...}'
+        message = f"plugin entry {entry!r} must be a path or {shape}"
+        problems.append(Problem(Severity.ERROR, message, _find(text, '"plugins"')))
+        return None
+    where = _find(text, json.dumps(path_text))
+    if "://" in path_text or path_text.startswith(("git+", "git@")):
+        message = f"plugin {path_text!r} is not a local path; only local-path plugins load here"
+        problems.append(Problem(Severity.WARNING, message, where))
+        return None
+    plugin_root = (root / path_text).resolve()
+    plugin_name = name if isinstance(name, str) else plugin_root.name
+    reason = check_name(plugin_name)
+    if reason:
+        problems.append(Problem(Severity.ERROR, f"plugin name {reason}", where))
+        return None
+    if not plugin_root.is_dir():
+        problems.append(Problem(Severity.ERROR, f"plugin folder {path_text!r} does not exist", where))
+        return None
+    return Plugin(name=plugin_name, root=plugin_root)
+
+
+def _find(text: str, needle: str) -> Location:
+    """Where ``needle`` first appears in config.json (json gives no locations for values)."""
+    index = text.find(needle)
+    if index < 0:
+        return Location(CONFIG_FILE, 1, 1)
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return Location(CONFIG_FILE, line, column)

@@ -1,0 +1,143 @@
+"""Values crossing the border between Step Functions' JSON and the JSONata engine.
+
+jsonata-python, like jsonata-js, tells *undefined* ("no value") apart from JSON ``null``:
+Python ``None`` is undefined and ``Utils.NULL_VALUE`` is null. Our JSON uses ``None``
+for null, so every value bound into an expression is converted on the way in (``null``
+becomes ``NULL_VALUE``, otherwise ``$exists($states.input.a)`` would be false for
+``{"a": null}`` where AWS says true) and every result is converted on the way out.
+
+Numbers follow what Step Functions writes, which is the JavaScript model JSONata is
+defined by: every number is a double, and a whole double is written without a
+fraction. So a JSONata result that is whole and fits in a 64-bit integer comes out as a
+Python ``int`` (``$sum([1.5, 1.5])`` is ``3``, ``$parse("-0")`` is ``0``) and anything
+else as a ``float``; an integer wider than a 64-bit long goes in as a double, as it
+does on AWS. JSON has no literal for a non-finite number, and AWS writes the name
+JavaScript gives it (``1/0`` comes back as ``"Infinity"``).
+
+Both conversions copy: a result never shares a container with the execution's input,
+so the interpreter may hand it on without defensive copies of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any, Final
+
+from jsonata.utils import Utils
+
+__all__ = [
+    "JSONATA_NULL",
+    "UnsupportedValueError",
+    "from_jsonata",
+    "jsonata_type_name",
+    "render_json",
+    "to_jsonata",
+]
+
+JSONATA_NULL: Final[Any] = Utils.NULL_VALUE
+"""How jsonata-python spells JSON ``null`` (Python ``None`` is *undefined* there)."""
+
+_LONG_LIMIT: Final = 2**63
+"""Whole doubles below this magnitude are written as integers (a Java ``long``)."""
+
+
+class UnsupportedValueError(ValueError):
+    """A JSONata result that JSON cannot hold: a function, a regex, a host object."""
+
+
+def to_jsonata(value: Any) -> Any:
+    """Copy a JSON value into the form the engine reads; ``None`` becomes JSON null."""
+    if value is None:
+        return JSONATA_NULL
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, int):
+        # AWS keeps an integer exact while it fits in a long and reads a wider one as a double.
+        return value if -_LONG_LIMIT <= value < _LONG_LIMIT else _wide_integer(value)
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < _LONG_LIMIT else value
+    if isinstance(value, Mapping):
+        return {str(key): to_jsonata(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonata(item) for item in value]
+    return value
+
+
+def from_jsonata(value: Any) -> Any:
+    """Copy a JSONata result back into JSON. The caller handles a top-level ``None``.
+
+    Inside a container ``None`` can only be a null that a library function produced
+    (``$clone`` writes nulls that way), so it stays ``None``. Raises
+    :class:`UnsupportedValueError` for anything JSON cannot represent.
+    """
+    if value is None or value is JSONATA_NULL:
+        return None
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, int | float):
+        return _normal_number(value)
+    if isinstance(value, dict):
+        return {str(key): from_jsonata(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [from_jsonata(item) for item in value]
+    raise UnsupportedValueError(type(value).__name__)
+
+
+def _wide_integer(value: int) -> float:
+    try:
+        return float(value)
+    except OverflowError:
+        return math.copysign(math.inf, value)
+
+
+def _normal_number(value: float) -> Any:
+    if isinstance(value, int):
+        return value
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value.is_integer() and abs(value) < _LONG_LIMIT:
+        return int(value)
+    return value
+
+
+def jsonata_type_name(value: Any) -> str:
+    """The name ``$type()`` gives a converted value: ``null``, ``number``, ``array``..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "function"
+
+
+def render_json(value: Any) -> str:
+    """Compact JSON as ``JSON.stringify`` writes it (AWS quotes values in causes this way)."""
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError):
+        return _render_host_value(value)
+
+
+def _render_host_value(value: Any) -> str:
+    if value is JSONATA_NULL:
+        return "null"
+    if isinstance(value, float):
+        # JSON.stringify writes a non-finite number as null.
+        return "null"
+    if isinstance(value, dict):
+        items = (f"{render_json(str(key))}:{render_json(item)}" for key, item in value.items())
+        return "{" + ",".join(items) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(render_json(item) for item in value) + "]"
+    return render_json(str(value))

@@ -152,6 +152,7 @@ class LocalInvoker:
         account_id: str = "000000000000",
         output: OutputCapture | None = None,
         stat: Callable[[Path], float] | None = None,
+        loader: HandlerLoader | None = None,
     ) -> None:
         self._functions = {fn.key: fn for fn in project.functions}
         self._pool = pool or WorkerPool()
@@ -161,6 +162,7 @@ class LocalInvoker:
         self._account_id = account_id
         self._output = output
         self._stat = stat or _mtime
+        self._loader = loader or import_handler
         self._instances: dict[str, _Instance] = {}
         self._lock = threading.Lock()
         self._module_counter = 0
@@ -313,20 +315,14 @@ class LocalInvoker:
         instance = _Instance(fn, mtime, now, log_stream_name=stream)
         with current_function(fn.key):
             try:
-                module = _import_file(module_name, fn.handler_file)
+                instance.handler = self._loader(fn, module_name)
             except SyntaxError as exc:
                 instance.failure = _syntax_failure(exc, fn)
+            except HandlerNotFoundError as exc:
+                file = str(fn.handler_file)
+                instance.failure = ImportFailure(file, None, str(exc), "Runtime.HandlerNotFound")
             except Exception as exc:  # whatever the module raised at import time
                 instance.failure = _import_failure(exc, fn)
-            else:
-                handler = getattr(module, "handler", None)
-                if callable(handler):
-                    instance.handler = handler
-                else:
-                    instance.failure = ImportFailure(
-                        str(fn.handler_file), None, "Handler 'handler' missing on module 'handler'",
-                        "Runtime.HandlerNotFound",
-                    )
             finally:
                 if self._output is not None:
                     self._output.flush_function()
@@ -335,6 +331,23 @@ class LocalInvoker:
             if instance.failure.traceback:
                 log.debug("%s", instance.failure.traceback)
         return instance
+
+
+Handler = Callable[[Any, Any], Any]
+HandlerLoader = Callable[[Function, str], Handler]  # (function, unique module name) -> handler
+
+
+class HandlerNotFoundError(AttributeError):
+    """The module imported but has no callable ``handler``."""
+
+
+def import_handler(fn: Function, module_name: str) -> Handler:
+    """Import ``fn``'s handler.py as ``module_name`` and return its ``handler``."""
+    module = _import_file(module_name, fn.handler_file)
+    handler = getattr(module, "handler", None)
+    if not callable(handler):
+        raise HandlerNotFoundError("Handler 'handler' missing on module 'handler'")
+    return handler  # type: ignore[no-any-return]
 
 
 _IMPORT_LOCK = threading.Lock()

@@ -1,0 +1,146 @@
+"""The user pool's RS256 signing key: made once, kept in the state folder, published as a JWK.
+
+Cognito signs every user pool token with RS256 under a 2048-bit RSA key and publishes the
+public half at ``<issuer>/.well-known/jwks.json``, the token header naming it by ``kid``.
+The local pool does the same. The key pair is generated on the first start and kept as a
+PKCS#8 PEM (0600) in the state folder, so tokens stay valid across restarts and the CLI and
+``sdw dev`` sign with the same key. The ``kid`` is derived from the public key (the RFC 7638
+JWK thumbprint, in standard base64 as Cognito's kids look), so it is stable for the key's
+life and needs no storage of its own.
+
+Tokens are signed and parsed here with ``cryptography`` directly rather than through a JWT
+library: the pool only ever writes one shape (``{"kid", "alg": "RS256"}``, no ``typ``, as
+Cognito's headers are) and the authorizer accepts only that one algorithm, so the compact
+serialisation is a few lines we control byte for byte.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from sdw.local._errors import StateError
+from sdw.local._statedir import StateDir
+
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+
+def b64url_encode(data: bytes) -> str:
+    """Base64url without padding, as JWS compact serialisation uses (RFC 7515 section 2)."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str) -> bytes:
+    """The inverse of ``b64url_encode``; strict: no padding, no other alphabet, no junk."""
+    if len(text) % 4 == 1 or not _B64URL.fullmatch(text):
+        raise ValueError("not base64url")
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError) as exc:  # pragma: no cover - the regex already guards
+        raise ValueError("not base64url") from exc
+
+
+def _int_b64(value: int) -> str:
+    return b64url_encode(value.to_bytes((value.bit_length() + 7) // 8 or 1, "big"))
+
+
+def _json_bytes(value: Mapping[str, Any]) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+class SigningKey:
+    """An RSA private key that signs RS256 JWTs, and its public JWK."""
+
+    ALGORITHM = "RS256"
+    KEY_SIZE = 2048  # what Cognito uses
+    PUBLIC_EXPONENT = 65537
+
+    def __init__(self, private_key: rsa.RSAPrivateKey) -> None:
+        self._private_key = private_key
+        numbers = private_key.public_key().public_numbers()
+        self._n = _int_b64(numbers.n)
+        self._e = _int_b64(numbers.e)
+        # RFC 7638: SHA-256 over the required members in lexicographic order, no spaces.
+        canonical = json.dumps({"e": self._e, "kty": "RSA", "n": self._n}, separators=(",", ":"))
+        self.kid = base64.b64encode(hashlib.sha256(canonical.encode("ascii")).digest()).decode("ascii")
+
+    @classmethod
+    def generate(cls) -> SigningKey:
+        return cls(rsa.generate_private_key(public_exponent=cls.PUBLIC_EXPONENT, key_size=cls.KEY_SIZE))
+
+    @classmethod
+    def from_pem(cls, data: bytes) -> SigningKey:
+        """Raises ValueError when ``data`` is not an unencrypted RSA private key in PEM."""
+        try:
+            key = serialization.load_pem_private_key(data, password=None)
+        except (ValueError, TypeError) as exc:
+            raise ValueError("not an unencrypted PEM private key") from exc
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise ValueError("not an RSA private key")
+        return cls(key)
+
+    def private_pem(self) -> bytes:
+        return self._private_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+
+    def public_key(self) -> rsa.RSAPublicKey:
+        return self._private_key.public_key()
+
+    def public_jwk(self) -> dict[str, str]:
+        """The key as it appears in the JWKS document (same members as Cognito's)."""
+        return {
+            "alg": self.ALGORITHM,
+            "e": self._e,
+            "kid": self.kid,
+            "kty": "RSA",
+            "n": self._n,
+            "use": "sig",
+        }
+
+    def sign(self, claims: Mapping[str, Any]) -> str:
+        """The compact JWS of ``claims`` with header ``{"kid": ..., "alg": "RS256"}``."""
+        header = b64url_encode(_json_bytes({"kid": self.kid, "alg": self.ALGORITHM}))
+        payload = b64url_encode(_json_bytes(claims))
+        signing_input = f"{header}.{payload}".encode("ascii")
+        signature = self._private_key.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
+        return f"{header}.{payload}.{b64url_encode(signature)}"
+
+
+def public_key_from_jwk(jwk: Mapping[str, Any]) -> rsa.RSAPublicKey:
+    """The RSA public key of a JWK; raises ValueError for anything but an RSA key."""
+    if jwk.get("kty") != "RSA" or not isinstance(jwk.get("n"), str) or not isinstance(jwk.get("e"), str):
+        raise ValueError("not an RSA JWK")
+    n = int.from_bytes(b64url_decode(jwk["n"]), "big")
+    e = int.from_bytes(b64url_decode(jwk["e"]), "big")
+    return rsa.RSAPublicNumbers(e, n).public_key()
+
+
+def load_or_create_signing_key(state: StateDir, name: str = "userpool-signing-key.pem") -> SigningKey:
+    """The key kept in ``state``; on the first start, a new one, written 0600.
+
+    If two processes start at once, both generate a key but only one file is published
+    (``StateDir.create_private``); both then use that one.
+    """
+    data = state.read_private(name)
+    if data is None:
+        state.create_private(name, SigningKey.generate().private_pem())
+        data = state.read_private(name)
+        if data is None:  # pragma: no cover - deleted between our two calls
+            raise StateError(state.file(name), "read the signing key", "it vanished while being created")
+    try:
+        return SigningKey.from_pem(data)
+    except ValueError as exc:
+        raise StateError(
+            state.file(name), "load the signing key", f"{exc}; delete the file to make a new pool key"
+        ) from exc

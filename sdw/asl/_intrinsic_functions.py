@@ -295,9 +295,7 @@ def _hash(args: list[Any], _rng: random.Random | None) -> str:
     data = _limited(args, 0)
     algorithm = _string(args, 1)
     if algorithm not in _HASHES:
-        raise FunctionFailure(
-            f"does not know the algorithm '{algorithm}'; use one of {', '.join(_HASHES)}."
-        )
+        raise FunctionFailure(f"does not know the algorithm '{algorithm}'; use one of {', '.join(_HASHES)}.")
     return hashlib.new(_HASHES[algorithm], _utf8(data)).hexdigest()
 
 

@@ -58,6 +58,7 @@ _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?P<fraction>\.[0-9]+)?(?P<exponent>[e
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _KEYWORDS: dict[str, Any] = {"true": True, "false": False, "null": None}
 _SPACE = " \t\r\n"
+_OPENERS = {"[": "]", "(": ")"}
 
 
 class IntrinsicFailure(StatesError):
@@ -277,7 +278,7 @@ class _Parser:
         """A path runs to the first ',' ')' or space outside brackets, parentheses and quotes,
         so filters such as ``$.a[?(@.b == 'x, y')]`` stay whole."""
         start = self.pos
-        depth = 0
+        closers: list[str] = []
         quote = ""
         index, end = start, len(self.text)
         while index < end:
@@ -287,18 +288,19 @@ class _Parser:
                     index += 1
                 elif char == quote:
                     quote = ""
-            elif char in "'\"" and depth:
+            elif char in "'\"" and closers:
                 quote = char
-            elif char in "[(":
-                depth += 1
+            elif char in _OPENERS:
+                closers.append(_OPENERS[char])
             elif char in "])":
-                if depth == 0:
+                if not closers:
                     break
-                depth -= 1
-            elif depth == 0 and (char == "," or char in _SPACE):
+                if closers.pop() != char:
+                    raise self._error(f"The path {self._snippet(start)} has mismatched brackets.", start)
+            elif not closers and (char == "," or char in _SPACE):
                 break
             index += 1
-        if quote or depth:
+        if quote or closers:
             raise self._error(f"The path {self._snippet(start)} has an unclosed bracket or quote.", start)
         self.pos = index
         return self.text[start:index]

@@ -5,9 +5,13 @@ from __future__ import annotations
 import click
 
 from sdw import __version__
+from sdw.cli._users import users
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sdw")
 def main() -> None:
     """sdw: Serverless Dynamic Workflows. Functions and flows, locally or on AWS."""
+
+
+main.add_command(users)

@@ -70,25 +70,38 @@ def _reports_errors(command: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def _config_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    options = [
-        click.option(
-            "--project-dir", type=click.Path(file_okay=False), help="The project tree [SDW_PROJECT_DIR]."
-        ),
-        click.option("--state-dir", type=click.Path(file_okay=False), help="Local state [SDW_STATE_DIR]."),
-        click.option("--host", help="Where `sdw dev` listens, for the token issuer [SDW_HOST]."),
-        click.option("--port", type=int, help="Where `sdw dev` listens, for the token issuer [SDW_PORT]."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+_CONFIG_OPTIONS = [
+    click.option(
+        "--project-dir", type=click.Path(file_okay=False), help="The project tree [SDW_PROJECT_DIR]."
+    ),
+    click.option("--state-dir", type=click.Path(file_okay=False), help="Local state [SDW_STATE_DIR]."),
+    click.option("--host", help="Where `sdw dev` listens, for the token issuer [SDW_HOST]."),
+    click.option("--port", type=int, help="Where `sdw dev` listens, for the token issuer [SDW_PORT]."),
+]
 
 
-def _config(project_dir: str | None, state_dir: str | None, host: str | None, port: int | None) -> Config:
-    try:
-        return create_config(project_dir=project_dir, state_dir=state_dir, host=host, port=port)
-    except ValueError as exc:  # SDW_PORT=abc
-        raise click.ClickException(f"bad configuration: {exc}") from None
+def _with_config(command: Callable[..., R]) -> Callable[..., R]:
+    """Add the Config options to ``command``, which receives the built ``config`` instead."""
+
+    @functools.wraps(command)
+    def wrapper(
+        *args: Any,
+        project_dir: str | None = None,
+        state_dir: str | None = None,
+        host: str | None = None,
+        port: int | None = None,
+        **kwargs: Any,
+    ) -> R:
+        try:
+            config = create_config(project_dir=project_dir, state_dir=state_dir, host=host, port=port)
+        except ValueError as exc:  # SDW_PORT=abc
+            raise click.ClickException(f"bad configuration: {exc}") from None
+        return command(*args, config=config, **kwargs)
+
+    decorated: Callable[..., R] = wrapper
+    for option in reversed(_CONFIG_OPTIONS):
+        decorated = option(decorated)
+    return decorated
 
 
 @click.group()
@@ -99,42 +112,25 @@ def users() -> None:
 @users.command()
 @click.option("--email", required=True, help="The user's email, their sign-in name.")
 @click.option("--password", help="Their password (Cognito's policy applies); generated if omitted.")
-@_config_options
+@_with_config
 @_reports_errors
-def create(
-    email: str,
-    password: str | None,
-    project_dir: str | None,
-    state_dir: str | None,
-    host: str | None,
-    port: int | None,
-) -> None:
+def create(email: str, password: str | None, config: Config) -> None:
     """Create a confirmed user."""
-    config = _config(project_dir, state_dir, host, port)
-    generated = password is None
     chosen = generate_password() if password is None else password
     with create_user_pool(config) as pool:
         user = pool.create_user(email, chosen)
     click.echo(f"Created user {user.email} (sub {user.sub}).")
-    if generated:
+    if password is None:
         click.echo(f"Password (generated, shown only this once): {chosen}")
 
 
 @users.command()
 @click.option("--email", required=True, help="The user's email.")
 @click.option("--password", prompt=True, hide_input=True, help="Their password (asked for if omitted).")
-@_config_options
+@_with_config
 @_reports_errors
-def token(
-    email: str,
-    password: str,
-    project_dir: str | None,
-    state_dir: str | None,
-    host: str | None,
-    port: int | None,
-) -> None:
+def token(email: str, password: str, config: Config) -> None:
     """Sign in and print the tokens, as Cognito's AuthenticationResult (JSON)."""
-    config = _config(project_dir, state_dir, host, port)
     with create_user_pool(config) as pool:
         tokens = pool.authenticate(email, password)
     click.echo(json.dumps(tokens.as_cognito(), indent=2))
@@ -142,17 +138,10 @@ def token(
 
 @users.command(name="list")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
-@_config_options
+@_with_config
 @_reports_errors
-def list_users(
-    as_json: bool,
-    project_dir: str | None,
-    state_dir: str | None,
-    host: str | None,
-    port: int | None,
-) -> None:
+def list_users(as_json: bool, config: Config) -> None:
     """List the users."""
-    config = _config(project_dir, state_dir, host, port)
     with create_user_pool(config) as pool:
         found = pool.list_users()
     if as_json:
@@ -172,33 +161,20 @@ def list_users(
 
 @users.command()
 @click.option("--email", required=True, help="The user's email.")
-@_config_options
+@_with_config
 @_reports_errors
-def delete(
-    email: str,
-    project_dir: str | None,
-    state_dir: str | None,
-    host: str | None,
-    port: int | None,
-) -> None:
+def delete(email: str, config: Config) -> None:
     """Delete a user. Tokens already issued stay valid until they expire, as on AWS."""
-    config = _config(project_dir, state_dir, host, port)
     with create_user_pool(config) as pool:
         pool.delete_user(email)
     click.echo(f"Deleted user {email}.")
 
 
 @users.command(name="dev-password")
-@_config_options
+@_with_config
 @_reports_errors
-def dev_password(
-    project_dir: str | None,
-    state_dir: str | None,
-    host: str | None,
-    port: int | None,
-) -> None:
-    """Print the password of the dev user `sdw dev` signs in as."""
-    config = _config(project_dir, state_dir, host, port)
+def dev_password(config: Config) -> None:
+    """Print the email and password of the dev user `sdw dev` signs in as."""
     with create_user_pool(config) as pool:
         password = dev_user_password(pool)
     click.echo(f"{DEV_USER_EMAIL}\t{password}")

@@ -15,3 +15,11 @@ def main() -> None:
 
 
 main.add_command(users)
+
+from sdw.cli._asl import asl  # noqa: E402
+
+main.add_command(asl)
+
+from sdw.cli._dev import dev  # noqa: E402
+
+main.add_command(dev)

@@ -11,8 +11,8 @@ API Gateway developer guide, including its less obvious rules:
 * ``cookies``, ``queryStringParameters``, ``pathParameters`` and ``body`` are absent,
   not empty, when the request has none;
 * ``requestContext.time`` is ``12/Mar/2020:19:03:58 +0000``, ``timeEpoch`` milliseconds;
-* the JWT authorizer's claims reach the function as strings (``"exp": "1700000000"``,
-  a list claim as ``"[a b]"``), and ``scopes`` is null for an ID token;
+* the JWT authorizer's claims reach the function as strings (``"exp": "1700000000"``;
+  the authorizer renders them, see sdw/local/_authorizer.py), ``scopes`` null for an ID token;
 * a text body (``text/*``, JSON, XML, JavaScript) is passed as is; anything else (form
   posts and a body with no content type included) is base64 with ``isBase64Encoded``.
 """
@@ -94,21 +94,6 @@ def is_text_content_type(content_type: str | None) -> bool:
     )
 
 
-def stringify_claims(claims: Mapping[str, Any]) -> dict[str, str]:
-    """Claims as HTTP API's JWT authorizer passes them: every value a string."""
-    return {key: _claim_text(value) for key, value in claims.items()}
-
-
-def _claim_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return "[" + " ".join(_claim_text(v) for v in value) + "]"
-    return str(value)
-
-
 @dataclass
 class EventSettings:
     """The fixed parts of every event: which API and account this pretends to be."""
@@ -171,7 +156,8 @@ class EventBuilder:
         }
         if principal is not None:
             scopes = list(principal.scopes) if principal.scopes is not None else None
-            context["authorizer"] = {"jwt": {"claims": stringify_claims(principal.claims), "scopes": scopes}}
+            # the authorizer's claims are already strings, as HTTP API passes them (see _authorizer)
+            context["authorizer"] = {"jwt": {"claims": dict(principal.claims), "scopes": scopes}}
         event: dict[str, Any] = {
             "version": "2.0",
             "routeKey": route_key,

@@ -113,7 +113,7 @@ def _body(body: Any, is_base64: Any) -> bytes:
     if body is None:
         return b""
     if not isinstance(body, str):
-        return json.dumps(body).encode()
+        return json.dumps(body, separators=(",", ":")).encode()
     if is_base64 is True:
         try:
             return base64.b64decode(body, validate=True)

@@ -6,8 +6,9 @@ event, the response mapping) is the gateway core's, which a test drives with no 
 It is a bare ASGI callable rather than a Starlette app: on this path each microsecond is
 a few percent of a warm call, and Starlette's Request/Response objects add nothing here.
 
-``LocalServer`` binds the socket itself (so port 0 gives a free port whose number is
-known before the first request), runs uvicorn on it, and stops on ``stop()`` or SIGINT.
+``bind_socket`` opens the listening socket before anything else is wired, so port 0 gives
+a free port whose number is known before the first request (the user pool's issuer URL
+contains it); ``LocalServer`` runs uvicorn on that socket until ``stop()`` or SIGINT.
 """
 
 from __future__ import annotations
@@ -125,11 +126,10 @@ def bind_socket(host: str, port: int) -> socket.socket:
 class LocalServer:
     """uvicorn serving one gateway on one socket; ``run()`` blocks, ``start()`` uses a thread."""
 
-    def __init__(self, gateway: Gateway, host: str = "127.0.0.1", port: int = 3000) -> None:
+    def __init__(self, gateway: Gateway, sock: socket.socket) -> None:
         self.gateway = gateway
-        self.host = host
-        self.requested_port = port
-        self.port: int | None = None
+        self._sock = sock
+        self.port: int = sock.getsockname()[1]
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
@@ -153,8 +153,7 @@ class LocalServer:
         """Serve until ``stop()`` (or SIGINT/SIGTERM when on the main thread)."""
         import uvicorn
 
-        sock = bind_socket(self.host, self.requested_port)
-        self.port = sock.getsockname()[1]
+        sock = self._sock
         self._server = uvicorn.Server(self._config())
         task = asyncio.ensure_future(self._server.serve(sockets=[sock]))
         try:
@@ -176,7 +175,7 @@ class LocalServer:
         """Serve on a background thread; the port once it accepts connections."""
         self._thread = threading.Thread(target=self._run_thread, name="sdw-server", daemon=True)
         self._thread.start()
-        if not self._ready.wait(timeout) or self.port is None or self._error is not None:
+        if not self._ready.wait(timeout) or self._error is not None:
             raise RuntimeError(f"the local server did not start: {self._error!r}")
         return self.port
 

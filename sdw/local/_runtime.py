@@ -1,0 +1,131 @@
+"""Wire the local runtime: project, user pool, authorizer, invoker, gateway, server.
+
+``create_local_runtime`` is the one place the pieces meet, used by ``sdw dev``, the
+functional tests and the benchmark alike, so all three run the same thing. It binds the
+socket first: the user pool's issuer is ``http://<host>:<port>/<userPoolId>``, so the port
+must be known (port 0 picks a free one) before the pool and its authorizer are made.
+
+Routes it adds (HTTP API's, payload format 2.0):
+
+    POST /lib/<function>                             JWT     each function (plugins: /lib/<plugin>/<fn>)
+    GET  /auth/config                                none    region, pool and client ids, issuer
+    GET  /auth/verify                                JWT     the caller's claims
+    GET  /<userPoolId>/.well-known/jwks.json         none    the pool's public keys
+    GET  /<userPoolId>/.well-known/openid-configuration  none
+
+System routes are added with ``runtime.gateway.router.add_system(...)`` (flows: /run, /runs).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sdw.local._authorizer import create_jwt_authorizer
+from sdw.local._events import EventBuilder, EventSettings
+from sdw.local._gateway import AccessLog, Gateway
+from sdw.local._invoker import LocalInvoker
+from sdw.local._output import OutputCapture
+from sdw.local._routing import Router, SystemCall
+from sdw.local._server import LocalServer, bind_socket
+from sdw.local._userpool import LocalUserPool, create_local_user_pool, local_base_url
+from sdw.local._workers import WorkerPool
+from sdw.project import LoadResult, Project, load_project
+from sdw.system._auth import auth_config, verify_caller
+from sdw.system._responses import SystemResponse
+
+LOCAL_ACCOUNT_ID = "000000000000"
+
+
+@dataclass
+class LocalRuntime:
+    """Everything ``sdw dev`` runs; ``close()`` releases the socket, threads and database."""
+
+    project: Project
+    load: LoadResult
+    pool: LocalUserPool
+    invoker: LocalInvoker
+    gateway: Gateway
+    server: LocalServer
+    host: str
+    port: int
+    workers: WorkerPool
+    _closers: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def base_url(self) -> str:
+        return local_base_url(self.host, self.port)
+
+    def close(self) -> None:
+        self.server.stop()
+        self.workers.shutdown()
+        for closer in reversed(self._closers):
+            closer()
+        self.pool.close()
+
+
+def create_local_runtime(
+    project_root: Path,
+    state_dir: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 3000,
+    region: str = "us-east-1",
+    integration_timeout: float = Gateway.INTEGRATION_TIMEOUT_S,
+    access_log: AccessLog | None = None,
+    output: OutputCapture | None = None,
+    workers: int = 64,
+    clock: Callable[[], float] = time.time,
+) -> LocalRuntime:
+    """Load the project and wire a runtime listening on host:port (0 = a free port)."""
+    load = load_project(project_root)
+    sock = bind_socket(host, port)
+    try:
+        bound_port = sock.getsockname()[1]
+        pool = create_local_user_pool(state_dir, base_url=local_base_url(host, bound_port), region=region,
+                                      clock=clock)
+    except BaseException:
+        sock.close()
+        raise
+    authorizer = create_jwt_authorizer(pool)
+    pool_workers = WorkerPool(workers)
+    invoker = LocalInvoker(load.project, pool=pool_workers, region=region, account_id=LOCAL_ACCOUNT_ID,
+                           output=output, wall_clock=clock)
+    router = Router()
+    for function in load.project.functions:
+        router.add_function(function.key)
+    add_auth_routes(router, pool)
+    events = EventBuilder(EventSettings(account_id=LOCAL_ACCOUNT_ID), wall_clock=clock)
+    gateway = Gateway(router, invoker, authorizer, events=events, integration_timeout=integration_timeout,
+                      access_log=access_log)
+    server = LocalServer(gateway, sock)
+    return LocalRuntime(load.project, load, pool, invoker, gateway, server, host, bound_port, pool_workers)
+
+
+def add_auth_routes(router: Router, pool: LocalUserPool) -> None:
+    """/auth/config, /auth/verify and the pool's two discovery documents."""
+    pool_id = pool.config().user_pool_id
+
+    def config(_call: SystemCall) -> SystemResponse:
+        return auth_config(pool)
+
+    def verify(call: SystemCall) -> SystemResponse:
+        return verify_caller(call.principal)
+
+    def jwks(_call: SystemCall) -> SystemResponse:
+        return SystemResponse(200, pool.jwks())
+
+    def discovery(_call: SystemCall) -> SystemResponse:
+        document: dict[str, Any] = pool.openid_configuration()
+        return SystemResponse(200, document)
+
+    router.add_system("GET", "/auth/config", config, authorized=False)
+    router.add_system("GET", "/auth/verify", verify, authorized=True)
+    router.add_system("GET", f"/{pool_id}/.well-known/jwks.json", jwks, authorized=False)
+    router.add_system("GET", f"/{pool_id}/.well-known/openid-configuration", discovery, authorized=False)
+
+
+__all__ = ["LocalRuntime", "add_auth_routes", "create_local_runtime"]

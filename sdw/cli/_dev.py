@@ -27,11 +27,14 @@ def _log_to(stream: TextIO, level: int) -> None:
     sdw_log.propagate = False  # the root logger belongs to the functions (Lambda's log format)
 
 
+_FOLDER = click.Path(file_okay=False)
+
+
 @click.command("dev")
 @click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1, or SDW_HOST).")
 @click.option("--port", type=int, default=None, help="Port (default 3000, or SDW_PORT; 0: any free port).")
-@click.option("--project-dir", default=None, type=click.Path(file_okay=False), help="The project (default: here).")
-@click.option("--state-dir", default=None, type=click.Path(file_okay=False), help="State (default <project>/.sdw).")
+@click.option("--project-dir", default=None, type=_FOLDER, help="The project tree (default: here).")
+@click.option("--state-dir", default=None, type=_FOLDER, help="Local state (default: <project>/.sdw).")
 @click.option("--quiet", is_flag=True, help="No line per request.")
 def dev(
     host: str | None, port: int | None, project_dir: str | None, state_dir: str | None, quiet: bool

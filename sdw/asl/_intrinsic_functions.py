@@ -48,9 +48,10 @@ class FunctionFailure(Exception):
         self.function = function
 
 
-# Backslash escapes inside a single-quoted literal: the ASL reserved characters ' { } \
-# stand for themselves, as does any other escaped character, except these three.
-LITERAL_ESCAPES = {"n": "\n", "t": "\t", "r": "\r"}
+# The characters ASL reserves in a string literal, which a backslash must escape for them to
+# stand for themselves (AWS guide: ' { } and \). AWS's CreateStateMachine refuses any other
+# escape, such as \" (LocalStack's ESCAPE_SEQUENCES_ILLEGAL_INTRINSIC_FUNCTION scenarios).
+ESCAPABLE = "'{}\\"
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _FORMAT_TOKEN = re.compile(r"\\(?P<escaped>.)|(?P<hole>\{\})|(?P<text>[^\\{]+|.)", re.DOTALL)
 
@@ -59,7 +60,7 @@ def unescape_literal(raw: str) -> str:
     """The value of a string literal written ``raw`` between its quotes: ``it\\'s`` is ``it's``."""
     if "\\" not in raw:
         return raw
-    return _ESCAPE.sub(lambda match: LITERAL_ESCAPES.get(match[1], match[1]), raw)
+    return _ESCAPE.sub(lambda match: match[1], raw)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +83,7 @@ class FormatTemplate:
                 pieces.extend(("".join(chunk), None))
                 chunk = []
             elif token["escaped"] is not None:
-                chunk.append(LITERAL_ESCAPES.get(token["escaped"], token["escaped"]))
+                chunk.append(token["escaped"])
             else:
                 chunk.append(token["text"])
         pieces.append("".join(chunk))

@@ -14,9 +14,10 @@ The grammar, as the ASL specification and the AWS guide describe it::
     argument := call | 'string' | number | true | false | null | path
     path     := $ ... | $$ ... | $name ...      (handed, as text, to the interpreter)
 
-Strings are single-quoted; a backslash escapes the reserved characters ``' { } \\`` (and
-``\\n``, ``\\t``, ``\\r`` stand for control characters). Numbers keep their JSON type: ``1`` is
-an integer, ``1.0`` and ``1e2`` are doubles, as AWS keeps them apart in its output.
+Strings are single-quoted and may span lines; a backslash escapes the reserved characters
+``' { } \\`` and nothing else (AWS refuses ``\\"`` at creation). Numbers keep their JSON
+type: ``1`` is an integer, ``1.0`` and ``1e2`` are doubles, as AWS keeps them apart in its
+output.
 
 Paths are not resolved here: :meth:`Intrinsic.evaluate` passes each path's text to the
 ``resolve_path`` callable the interpreter supplies, so this module knows nothing of
@@ -40,6 +41,7 @@ from typing import Any, Protocol
 
 from sdw.asl._errors import ErrorName, IntrinsicSyntaxError, StatesError
 from sdw.asl._intrinsic_functions import (
+    ESCAPABLE,
     FUNCTIONS,
     FormatTemplate,
     FunctionFailure,
@@ -250,6 +252,13 @@ class _Parser:
         while index < end:
             char = self.text[index]
             if char == "\\":
+                escaped = self.text[index + 1 : index + 2]
+                if escaped and escaped not in ESCAPABLE:
+                    raise self._error(
+                        f"Invalid escape sequence '\\{escaped}' in a string literal: a backslash may only "
+                        "escape ' { } and \\.",
+                        index,
+                    )
                 index += 2
             elif char == "'":
                 self.pos = index + 1

@@ -90,11 +90,12 @@ def test_string_to_json_parses_text_and_gives_null_for_blank_text(text: str, exp
     assert same(run("States.StringToJson($.s)", {"s": text}), expected)
 
 
-def test_string_to_json_reads_an_escaped_literal() -> None:
+def test_string_to_json_reads_a_literal_and_json_merge_takes_its_result() -> None:
     merged = run(
-        'States.JsonMerge(States.StringToJson(\'{\\"k\\": \\"false\\"}\'), $.b, false)', {"b": {"c": 1}}
+        'States.JsonMerge(States.StringToJson(\'{"constant_in_literal": "false"}\'), $.b, false)',
+        {"b": {"constant_input_field": "constant_value"}},
     )
-    assert merged == {"k": "false", "c": 1}
+    assert merged == {"constant_in_literal": "false", "constant_input_field": "constant_value"}
 
 
 @pytest.mark.parametrize("text", ["{", "NaN", "Infinity", "[1,]", "1 2", "{'a': 1}"])

@@ -1,0 +1,257 @@
+"""Validation of a state machine definition at creation, as Step Functions does it.
+
+CreateStateMachine and ValidateStateMachineDefinition reject an invalid definition
+before anything runs, and report *all* of its problems, each located by a JSON pointer
+(``/States/Route/Choices/2/Next``). :func:`validate_definition` does the same and
+returns the list; :func:`ensure_valid_definition` raises :class:`DefinitionError`
+carrying it, which is what the interpreter calls before it starts an execution.
+
+The checks are split by topic, each module stating the AWS rules it imitates:
+
+    _validate            the document and each (nested) state machine; dispatch per state
+    _validate_graph      transitions: targets exist, reachability, terminal states
+    _validate_fields     fields allowed per state type and query language; Next/End
+    _validate_states     field values per state type: types, ranges, exclusive pairs
+    _validate_retry      Retry and Catch
+    _validate_choice     Choice rules
+    _validate_expressions  JSONPath, intrinsic functions and JSONata, via their parsers
+    _validate_resource   Task Resource: the integrations sdw runs locally
+
+The hard rule is *no false positives*: every definition that real Step Functions
+accepted and ran (the shared conformance recordings) must validate with no diagnostic,
+so a rule AWS does not enforce is not added here, however tempting.
+
+Query language: a state uses its own ``QueryLanguage``, else the top-level one (default
+JSONPath); nested states inherit the top level's, not their Parallel's or Map's (AWS:
+"If the state does not contain a QueryLanguage field, then it will use the query
+language specified in the top-level QueryLanguage field"). A state cannot ask for
+JSONPath when the top level says JSONata.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sdw.asl._errors import DefinitionError, Diagnostic
+from sdw.asl._validate_base import (
+    JSONPATH,
+    MAX_SECONDS,
+    MAX_STATE_NAME,
+    QUERY_LANGUAGES,
+    Code,
+    Report,
+    is_int,
+    json_type,
+    pointer,
+    quoted,
+)
+from sdw.asl._validate_fields import FIELDS, check_fields, check_string, check_transition
+from sdw.asl._validate_graph import check_graph
+from sdw.asl._validate_states import check_state_values
+
+__all__ = ["ensure_valid_definition", "validate_definition"]
+
+_TOP_FIELDS = frozenset({"StartAt", "States", "Comment", "Version", "TimeoutSeconds", "QueryLanguage"})
+# A branch of a Parallel is a state machine without the top-level settings; an item
+# processor (and the legacy Iterator, which real executions accept with it) adds
+# ProcessorConfig.
+_BRANCH_FIELDS = frozenset({"StartAt", "States", "Comment"})
+_PROCESSOR_FIELDS = _BRANCH_FIELDS | {"ProcessorConfig"}
+_MODES = {"INLINE", "DISTRIBUTED"}
+_EXECUTION_TYPES = {"STANDARD", "EXPRESS"}
+
+
+def validate_definition(definition: Any) -> list[Diagnostic]:
+    """Every problem in ``definition`` (a parsed ASL document); an empty list when valid.
+
+    >>> validate_definition({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}})
+    []
+    """
+    validator = _Validator()
+    validator.check_document(definition)
+    return validator.report.diagnostics
+
+
+def ensure_valid_definition(definition: Any) -> None:
+    """Raise :class:`DefinitionError` with every diagnostic when ``definition`` is invalid."""
+    diagnostics = validate_definition(definition)
+    if diagnostics:
+        raise DefinitionError(diagnostics)
+
+
+@dataclass
+class _Validator:
+    report: Report = field(default_factory=Report)
+    # state names and Map labels are unique across the whole definition, nested machines included
+    names: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    language: str = JSONPATH
+
+    def check_document(self, definition: Any) -> None:
+        if not isinstance(definition, dict):
+            self.report.error(
+                "", f"A state machine definition must be a JSON object, not {json_type(definition)}."
+            )
+            return
+        for name in definition:
+            if name not in _TOP_FIELDS:
+                self.report.error(
+                    pointer("", name), f"The field {quoted(name)} is not supported at the top level."
+                )
+        if "Comment" in definition:
+            check_string(self.report, "/Comment", "Comment", definition["Comment"])
+        if "Version" in definition:
+            check_string(self.report, "/Version", "Version", definition["Version"])
+        if "TimeoutSeconds" in definition:
+            timeout = definition["TimeoutSeconds"]
+            if not is_int(timeout) or not 1 <= timeout <= MAX_SECONDS:
+                self.report.error(
+                    "/TimeoutSeconds",
+                    f"'TimeoutSeconds' must be a positive integer up to {MAX_SECONDS}, not {timeout!r}.",
+                )
+        language = definition.get("QueryLanguage", JSONPATH)
+        if language not in QUERY_LANGUAGES:
+            self.report.error(
+                "/QueryLanguage", f'\'QueryLanguage\' must be "JSONPath" or "JSONata", not {language!r}.'
+            )
+        else:
+            self.language = language
+        self.check_machine("", definition)
+
+    def check_machine(self, where: str, machine: dict[str, Any]) -> None:
+        """StartAt, States and every state of the machine at ``where``, then its graph."""
+        start = machine.get("StartAt")
+        states = machine.get("States")
+        if "StartAt" not in machine:
+            self.report.error(where, "The state machine needs 'StartAt': the name of the first state.")
+        elif not isinstance(start, str):
+            self.report.error(
+                pointer(where, "StartAt"), f"'StartAt' must be a state name, not {json_type(start)}."
+            )
+        if "States" not in machine:
+            self.report.error(where, "The state machine needs 'States': an object of named states.")
+            return
+        if not isinstance(states, dict) or not states:
+            self.report.error(
+                pointer(where, "States"), "'States' must be a non-empty object of named states."
+            )
+            return
+        if isinstance(start, str) and start not in states:
+            self.report.error(
+                pointer(where, "StartAt"),
+                f"'StartAt' names the state {quoted(start)}, which is not in 'States'.",
+                Code.MISSING_TRANSITION_TARGET,
+            )
+        for name, state in states.items():
+            self.check_state(pointer(where, "States", name), name, state)
+        check_graph(self.report, where, start, states)
+
+    def check_state(self, where: str, name: str, state: Any) -> None:
+        if len(name) > MAX_STATE_NAME:
+            self.report.error(
+                where,
+                f"The state name {quoted(name[:20] + '...')} has {len(name)} characters; "
+                f"the limit is {MAX_STATE_NAME}.",
+                Code.INVALID_STATE_NAME,
+            )
+        if name in self.names:
+            self.report.error(
+                where,
+                f"The state name {quoted(name)} is already used at {self.names[name]}; state names must be "
+                "unique across the whole definition, nested state machines included.",
+                Code.DUPLICATE_STATE_NAME,
+            )
+        else:
+            self.names[name] = where
+        if not isinstance(state, dict):
+            self.report.error(where, f"A state must be an object, not {json_type(state)}.")
+            return
+        state_type = state.get("Type")
+        if "Type" not in state:
+            self.report.error(where, "The state needs 'Type': " + ", ".join(FIELDS) + ".")
+            return
+        if state_type not in FIELDS:
+            self.report.error(
+                pointer(where, "Type"),
+                f"{state_type!r} is not a state type; use one of " + ", ".join(FIELDS) + ".",
+            )
+            return
+        language = self._state_language(where, state)
+        check_fields(self.report, where, state_type, state, language)
+        check_transition(self.report, where, state_type, state)
+        check_state_values(self.report, where, state_type, state, language)
+        if state_type == "Map":
+            self._check_label(where, state)
+        self._check_children(where, state)
+
+    def _state_language(self, where: str, state: dict[str, Any]) -> str:
+        if "QueryLanguage" not in state:
+            return self.language
+        language = state["QueryLanguage"]
+        if language not in QUERY_LANGUAGES:
+            self.report.error(
+                pointer(where, "QueryLanguage"),
+                f'\'QueryLanguage\' must be "JSONPath" or "JSONata", not {language!r}.',
+            )
+            return self.language
+        if language == JSONPATH and self.language != JSONPATH:
+            self.report.error(
+                pointer(where, "QueryLanguage"),
+                "A state cannot use JSONPath when the state machine's top-level QueryLanguage is JSONata; "
+                "set the top level to JSONPath and mark the JSONata states instead.",
+            )
+            return self.language
+        return str(language)
+
+    def _check_label(self, where: str, state: dict[str, Any]) -> None:
+        label = state.get("Label")
+        if not isinstance(label, str):
+            return
+        if label in self.labels:
+            self.report.error(
+                pointer(where, "Label"),
+                f"The Map label {quoted(label)} is already used at {self.labels[label]}; labels are unique.",
+                Code.DUPLICATE_LABEL_NAME,
+            )
+        else:
+            self.labels[label] = pointer(where, "Label")
+
+    def _check_children(self, where: str, state: dict[str, Any]) -> None:
+        branches = state.get("Branches") if state.get("Type") == "Parallel" else None
+        if isinstance(branches, list):
+            for index, branch in enumerate(branches):
+                self._check_nested(pointer(where, "Branches", index), branch, _BRANCH_FIELDS)
+        if state.get("Type") == "Map":
+            for key in ("ItemProcessor", "Iterator"):
+                if key in state:
+                    self._check_nested(pointer(where, key), state[key], _PROCESSOR_FIELDS)
+
+    def _check_nested(self, where: str, machine: Any, allowed: frozenset[str]) -> None:
+        if not isinstance(machine, dict):
+            self.report.error(where, f"A nested state machine must be an object, not {json_type(machine)}.")
+            return
+        for name in machine:
+            if name not in allowed:
+                self.report.error(
+                    pointer(where, name),
+                    f"The field {quoted(name)} is not supported in a nested state machine.",
+                )
+        if "Comment" in machine:
+            check_string(self.report, pointer(where, "Comment"), "Comment", machine["Comment"])
+        if "ProcessorConfig" in machine and "ProcessorConfig" in allowed:
+            self._check_processor_config(pointer(where, "ProcessorConfig"), machine["ProcessorConfig"])
+        self.check_machine(where, machine)
+
+    def _check_processor_config(self, where: str, config: Any) -> None:
+        if not isinstance(config, dict):
+            self.report.error(where, f"'ProcessorConfig' must be an object, not {json_type(config)}.")
+            return
+        for name, value in config.items():
+            here = pointer(where, name)
+            if name == "Mode" and value not in _MODES:
+                self.report.error(here, f'\'Mode\' must be "INLINE" or "DISTRIBUTED", not {value!r}.')
+            elif name == "ExecutionType" and value not in _EXECUTION_TYPES:
+                self.report.error(here, f'\'ExecutionType\' must be "STANDARD" or "EXPRESS", not {value!r}.')
+            elif name not in ("Mode", "ExecutionType"):
+                self.report.error(here, f"The field {quoted(name)} is not supported in 'ProcessorConfig'.")

@@ -1,0 +1,109 @@
+"""``sdw asl ...``: the ASL interpreter's commands; for now ``sdw asl validate FILE...``.
+
+``validate`` checks definitions the way CreateStateMachine does, before anything runs,
+and prints every problem as ``file:line:column: /States/X/Next: message`` (YAML, whose
+loader keeps each node's position) or ``file: /States/X/Next: message`` (JSON, located
+by pointer). A file may hold a bare definition or a flow (``flows/*.yml``) whose
+``definition`` key holds it; pointers are always relative to the definition, as AWS
+reports them. A file that does not parse is an error with its position, never a
+traceback. Exit status: 0 when every file is valid, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sdw.asl._validate import validate_definition
+from sdw.project._yaml import YamlError, load_yaml
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """The outcome for one file: the lines to print, and whether it is valid."""
+
+    lines: list[str]
+    ok: bool
+
+
+def validate_file(path: Path) -> FileReport:
+    """Load ``path`` (JSON by its ``.json`` suffix, YAML otherwise) and validate it."""
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return FileReport([f"{name}: cannot read the file: {exc}"], ok=False)
+    if path.suffix.lower() == ".json":
+        return _validate_json(name, text)
+    return _validate_yaml(name, text)
+
+
+def _validate_json(name: str, text: str) -> FileReport:
+    duplicates: Counter[str] = Counter()
+
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = Counter(key for key, _ in pairs)
+        duplicates.update(key for key, count in keys.items() if count > 1)
+        return dict(pairs)
+
+    try:
+        data = json.loads(text, object_pairs_hook=no_duplicates)
+    except json.JSONDecodeError as exc:
+        return FileReport([f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"], ok=False)
+    # AWS rejects a repeated key (DUPLICATE_STATE_NAME for a state); json.loads would keep the last
+    lines = [f"{name}: the key {key!r} appears more than once in one object" for key in sorted(duplicates)]
+    return _report(name, data, lambda pointer: name, lines)
+
+
+def _validate_yaml(name: str, text: str) -> FileReport:
+    try:
+        document = load_yaml(text, name)
+    except YamlError as exc:
+        return FileReport([str(exc)], ok=False)
+    return _report(name, document.data, lambda pointer: str(document.locate(pointer)), [])
+
+
+def _report(name: str, data: Any, where: Callable[[str], str], lines: list[str]) -> FileReport:
+    if data is None:
+        return FileReport([f"{where('')}: the file is empty; expected a state machine definition"], ok=False)
+    prefix = ""
+    if isinstance(data, dict) and "definition" in data and "States" not in data:
+        prefix, data = "/definition", data["definition"]  # a flow file: the definition is one key
+    diagnostics = validate_definition(data)
+    lines = lines + [f"{where(prefix + d.path)}: {d.path or '/'}: {d.message}" for d in diagnostics]
+    if lines:
+        return FileReport(lines, ok=False)
+    states = data.get("States", {}) if isinstance(data, dict) else {}
+    return FileReport([f"{name}: OK ({len(states)} top-level states)"], ok=True)
+
+
+@click.group()
+def asl() -> None:
+    """Amazon States Language: check definitions before they run."""
+
+
+@click.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+def validate(files: tuple[Path, ...]) -> None:
+    """Validate state machine definitions (JSON or YAML, bare or as a flow file).
+
+    Prints every error as FILE:LINE:COLUMN: /POINTER: MESSAGE and exits 1 when any file
+    has one; prints one OK line per valid file and exits 0 otherwise.
+    """
+    failed = 0
+    for path in files:
+        report = validate_file(path)
+        for line in report.lines:
+            click.echo(line)
+        failed += not report.ok
+    if failed:
+        raise SystemExit(1)
+
+
+asl.add_command(validate)

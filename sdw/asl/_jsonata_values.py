@@ -14,8 +14,8 @@ else as a ``float``; an integer wider than a 64-bit long goes in as a double, as
 does on AWS. JSON has no literal for a non-finite number, and AWS writes the name
 JavaScript gives it (``1/0`` comes back as ``"Infinity"``).
 
-Both conversions copy: a result never shares a container with the execution's input,
-so the interpreter may hand it on without defensive copies of its own.
+The way out copies: a result never shares a container with the execution's input, so
+the interpreter may hand it on without defensive copies of its own.
 """
 
 from __future__ import annotations
@@ -48,21 +48,69 @@ class UnsupportedValueError(ValueError):
 
 
 def to_jsonata(value: Any) -> Any:
-    """Copy a JSON value into the form the engine reads; ``None`` becomes JSON null."""
+    """A JSON value in the form the engine reads: ``None`` becomes JSON null.
+
+    Containers are copied only where something inside them changes, so a large input
+    without nulls is shared, not copied: this runs for every evaluation, and the engine
+    never writes into its input (its functions copy before they reorder or extend).
+    Whole floats stay floats; the engine computes with doubles and :func:`from_jsonata`
+    writes the result.
+    """
+    kind = type(value)
+    if kind is dict:
+        return _dict_to_jsonata(value)
+    if kind is list:
+        return _list_to_jsonata(value)
     if value is None:
         return JSONATA_NULL
-    if isinstance(value, bool | str):
-        return value
-    if isinstance(value, int):
+    if kind is int:
         # AWS keeps an integer exact while it fits in a long and reads a wider one as a double.
         return value if -_LONG_LIMIT <= value < _LONG_LIMIT else _wide_integer(value)
-    if isinstance(value, float):
-        return int(value) if value.is_integer() and abs(value) < _LONG_LIMIT else value
     if isinstance(value, Mapping):
-        return {str(key): to_jsonata(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_jsonata(item) for item in value]
+        return _dict_to_jsonata(dict(value))
+    if isinstance(value, tuple):
+        return _list_to_jsonata(list(value))
     return value
+
+
+# The two walkers below inline the test for "this scalar stays as it is": they run over
+# every item of the input on every evaluation, and a call per item would double the cost.
+def _dict_to_jsonata(value: dict[Any, Any]) -> dict[Any, Any]:
+    copied: dict[Any, Any] | None = None
+    for key, item in value.items():
+        kind = type(item)
+        if (
+            kind is str
+            or kind is float
+            or kind is bool
+            or (kind is int and -_LONG_LIMIT <= item < _LONG_LIMIT)
+        ):
+            continue
+        converted = to_jsonata(item)
+        if converted is not item:
+            if copied is None:
+                copied = dict(value)
+            copied[key] = converted
+    return value if copied is None else copied
+
+
+def _list_to_jsonata(value: list[Any]) -> list[Any]:
+    copied: list[Any] | None = None
+    for index, item in enumerate(value):
+        kind = type(item)
+        if (
+            kind is str
+            or kind is float
+            or kind is bool
+            or (kind is int and -_LONG_LIMIT <= item < _LONG_LIMIT)
+        ):
+            continue
+        converted = to_jsonata(item)
+        if converted is not item:
+            if copied is None:
+                copied = list(value)
+            copied[index] = converted
+    return value if copied is None else copied
 
 
 def from_jsonata(value: Any) -> Any:
@@ -94,7 +142,7 @@ def _wide_integer(value: int) -> float:
 
 def _normal_number(value: float) -> Any:
     if isinstance(value, int):
-        return value
+        return value if -_LONG_LIMIT <= value < _LONG_LIMIT else _normal_number(_wide_integer(value))
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
 from jsonata.utils import Utils
@@ -73,30 +73,22 @@ def to_jsonata(value: Any) -> Any:
     return value
 
 
-# The two walkers below inline the test for "this scalar stays as it is": they run over
-# every item of the input on every evaluation, and a call per item would double the cost.
 def _dict_to_jsonata(value: dict[Any, Any]) -> dict[Any, Any]:
-    copied: dict[Any, Any] | None = None
-    for key, item in value.items():
-        kind = type(item)
-        if (
-            kind is str
-            or kind is float
-            or kind is bool
-            or (kind is int and -_LONG_LIMIT <= item < _LONG_LIMIT)
-        ):
-            continue
-        converted = to_jsonata(item)
-        if converted is not item:
-            if copied is None:
-                copied = dict(value)
-            copied[key] = converted
-    return value if copied is None else copied
+    converted: dict[Any, Any] = _convert_items(value, value.items(), dict)
+    return converted
 
 
 def _list_to_jsonata(value: list[Any]) -> list[Any]:
-    copied: list[Any] | None = None
-    for index, item in enumerate(value):
+    converted: list[Any] = _convert_items(value, enumerate(value), list)
+    return converted
+
+
+def _convert_items(container: Any, items: Iterable[tuple[Any, Any]], copy: Callable[[Any], Any]) -> Any:
+    """``container`` itself when no item changes, else a copy with the changed items."""
+    copied = None
+    for key, item in items:
+        # Inlined "this scalar stays as it is": this loop runs over every item of the
+        # input on every evaluation, and a call per item would double its cost.
         kind = type(item)
         if (
             kind is str
@@ -108,9 +100,9 @@ def _list_to_jsonata(value: list[Any]) -> list[Any]:
         converted = to_jsonata(item)
         if converted is not item:
             if copied is None:
-                copied = list(value)
-            copied[index] = converted
-    return value if copied is None else copied
+                copied = copy(container)
+            copied[key] = converted
+    return container if copied is None else copied
 
 
 def from_jsonata(value: Any) -> Any:

@@ -99,12 +99,6 @@ def json_type(value: Any) -> str:
     return type(value).__name__
 
 
-def is_jsonata(value: Any) -> bool:
-    """Whether a string is a JSONata template: AWS evaluates a value that starts with
-    ``{%`` and ends with ``%}``; any other string is a literal."""
-    return isinstance(value, str) and len(value) >= 4 and value.startswith("{%") and value.endswith("%}")
-
-
 def is_timestamp(value: Any) -> bool:
     """An RFC 3339 timestamp as Step Functions accepts it: uppercase ``T``, a ``Z`` or an
     offset, optional fractional seconds (``2016-03-14T01:59:00Z``); the fields must be a

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sdw.asl._jsonata import is_jsonata_template as is_jsonata
 from sdw.asl._validate_base import (
     JSONATA,
     Report,
-    is_jsonata,
     is_number,
     is_timestamp,
     json_type,

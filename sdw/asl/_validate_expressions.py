@@ -25,10 +25,12 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-from sdw.asl._errors import IntrinsicSyntaxError, JsonPathSyntaxError
+from sdw.asl._errors import IntrinsicSyntaxError, JsonataSyntaxError, JsonPathSyntaxError
 from sdw.asl._intrinsics import is_intrinsic, parse_intrinsic
+from sdw.asl._jsonata import compile_jsonata
+from sdw.asl._jsonata import is_jsonata_template as is_jsonata
 from sdw.asl._jsonpath import compile_path, compile_reference_path
-from sdw.asl._validate_base import Code, Report, is_jsonata, json_type, pointer, quoted
+from sdw.asl._validate_base import Code, Report, json_type, pointer, quoted
 
 
 class PathKind(Enum):
@@ -141,10 +143,31 @@ def check_jsonata_value(report: Report, where: str, value: Any) -> None:
 
 
 def check_jsonata(report: Report, where: str, text: str) -> None:
-    """One ``{% ... %}`` expression; its syntax is checked by sdw.asl._jsonata once that
-    compiler is wired in."""
-    if not text[2:-2].strip():
-        report.error(where, f"The JSONata expression {text!r} is empty.", Code.INVALID_JSONATA)
+    """One ``{% ... %}`` template: its syntax (sdw.asl._jsonata), and what AWS refuses at
+    creation because it can never read anything: Step Functions gives an expression no
+    context item, so ``$`` or a bare field name at the top level is an error ("Reference
+    to 'phone' at the top level is not supported.")."""
+    try:
+        expression = compile_jsonata(text)
+    except JsonataSyntaxError as exc:
+        report.error(where, str(exc), Code.INVALID_JSONATA)
+        return
+    references = expression.references
+    for name in references.top_level_fields:
+        report.error(
+            where,
+            f"Reference to {name!r} at the top level of {text!r} is not supported: a JSONata expression "
+            "has no context item in Step Functions; read the input through "
+            + (f"$states.input.{name}." if name.isidentifier() else "$states.input."),
+            Code.INVALID_JSONATA,
+        )
+    if references.uses_context_item:
+        report.error(
+            where,
+            f"{text!r} reads '$' at the top level, which is empty in Step Functions; "
+            "use $states.input (or $states.context).",
+            Code.INVALID_JSONATA,
+        )
 
 
 def check_assign(report: Report, where: str, value: Any, language: str) -> None:

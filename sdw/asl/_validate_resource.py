@@ -24,7 +24,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sdw.asl._validate_base import JSONATA, Code, Report, is_jsonata, json_type, pointer
+from sdw.asl._jsonata import is_jsonata_template as is_jsonata
+from sdw.asl._validate_base import JSONATA, Code, Report, json_type, pointer
 
 _PARTITION = r"arn:aws(?:-cn|-us-gov)?"
 LAMBDA_ARN = re.compile(

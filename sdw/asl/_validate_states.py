@@ -26,13 +26,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sdw.asl._jsonata import is_jsonata_template as is_jsonata
 from sdw.asl._validate_base import (
     JSONATA,
     MAX_SECONDS,
     Code,
     Report,
     is_int,
-    is_jsonata,
     is_number,
     is_timestamp,
     json_type,

@@ -174,6 +174,37 @@ INVALID = [
 ]
 
 
+JSONATA_INVALID = [
+    pytest.param(
+        _one(pass_end(Parameters={"a": ["{% $states.input. %}"], "b": "{% (1 %}"}, Result="{% phone %}")),
+        [],
+        id="jsonata-text-is-literal-in-a-jsonpath-state",
+    ),
+    pytest.param(
+        machine(
+            {
+                "S": pass_end(
+                    Output={"a": ["{% $states.input. %}"], "b": "{% phone %}", "c": " {% 1 %}"},
+                    Assign={"x": "{% $ %}", "y": "{% $states.input.items[price > 1] %}"},
+                )
+            },
+            QueryLanguage="JSONata",
+        ),
+        [
+            (f"{S}/Output/a/0", "does not parse"),
+            (f"{S}/Output/b", "Reference to 'phone' at the top level"),
+            (f"{S}/Assign/x", "reads '$' at the top level"),
+        ],
+        id="jsonata-syntax-and-context-item",
+    ),
+]
+
+
+@pytest.mark.parametrize(("definition", "expected"), JSONATA_INVALID)
+def test_reports_jsonata_errors_only_in_jsonata_states(definition: Any, expected: Expected) -> None:
+    assert_reported(definition, expected)
+
+
 @pytest.mark.parametrize(("definition", "expected"), INVALID)
 def test_reports_each_expression_and_resource_error_at_its_pointer(
     definition: Any, expected: Expected

@@ -194,6 +194,7 @@ INVALID = [
             ("/States/S/ItemsPath", "use 'Items' instead"),
             ("/States/S/Items", "an array or a JSONata expression"),
             ("/States/S/ItemSelector", "an object or a JSONata expression"),
+            ("/States/S/MaxConcurrency", "The JSONata expression '1 +' does not parse"),
         ],
         id="jsonata-map-fields",
     ),

@@ -1,0 +1,141 @@
+"""Test helpers for anything that needs a user pool, a user and their tokens, quickly.
+
+Plain helpers (import them):
+
+    from tests.userpool_fixtures import FakeClock, make_pool, make_user_tokens
+
+    clock = FakeClock()
+    with make_pool(tmp_path / ".sdw", clock=clock) as pool:      # scrypt made cheap
+        tokens = make_user_tokens(pool)                           # alice@example.com
+        authorizer = create_jwt_authorizer(pool)                  # same clock
+        clock.advance(3600)                                       # now expired
+
+Forging tokens, for the attacks an authorizer must refuse (``alg: none``, HS256 keyed
+with the public key, a payload edited under a valid signature...): ``forge_token`` and
+``tamper_payload``.
+
+Fixtures (import the ones you use into your test module, or list this module in
+``pytest_plugins`` of the root conftest.py): ``pool_clock``, ``user_pool``,
+``user_tokens``. A pool made here uses ``FAST_SCRYPT``: a real scrypt with tiny costs,
+so a test creates and signs in users in microseconds; never use it outside tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from sdw.local import LocalUserPool, PasswordHasher, ScryptParams, create_local_user_pool
+from sdw.local._keys import b64url_decode, b64url_encode
+from sdw.system import Tokens, UserNotFoundError
+
+FAST_SCRYPT = ScryptParams(log2_n=4, r=1, p=1)
+BASE_URL = "http://127.0.0.1:3000"
+DEFAULT_EMAIL = "alice@example.com"
+DEFAULT_PASSWORD = "Corr3ct-horse"  # meets Cognito's default policy
+START = 1_800_000_000.0  # 2027-01-15T08:00:00Z
+
+
+class FakeClock:
+    """A clock a test moves by hand: ``clock()`` is the time, ``advance(s)`` moves it."""
+
+    def __init__(self, now: float = START) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def make_pool(
+    state_dir: Path,
+    *,
+    clock: FakeClock | None = None,
+    base_url: str = BASE_URL,
+    token_ttl: int = 3600,
+) -> LocalUserPool:
+    """A real pool (SQLite, key file) in ``state_dir``, with cheap scrypt and the given clock."""
+    return create_local_user_pool(
+        state_dir,
+        base_url=base_url,
+        clock=clock or FakeClock(),
+        token_ttl=token_ttl,
+        hasher=PasswordHasher(FAST_SCRYPT),
+    )
+
+
+def make_user_tokens(
+    pool: LocalUserPool, email: str = DEFAULT_EMAIL, password: str = DEFAULT_PASSWORD
+) -> Tokens:
+    """Sign ``email`` in, creating the user first if needed."""
+    try:
+        pool.get_user(email)
+    except UserNotFoundError:
+        pool.create_user(email, password)
+    return pool.authenticate(email, password)
+
+
+@pytest.fixture
+def pool_clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def user_pool(tmp_path: Path, pool_clock: FakeClock) -> Iterator[LocalUserPool]:
+    with make_pool(tmp_path / ".sdw", clock=pool_clock) as pool:
+        yield pool
+
+
+@pytest.fixture
+def user_tokens(user_pool: LocalUserPool) -> Tokens:
+    return make_user_tokens(user_pool)
+
+
+def forge_token(
+    header: Mapping[str, Any],
+    payload: Mapping[str, Any] | bytes,
+    *,
+    rsa_key: rsa.RSAPrivateKey | None = None,
+    hmac_secret: bytes | None = None,
+    signature: bytes = b"",
+) -> str:
+    """A compact JWS with any header and payload, signed RS256 by ``rsa_key``, HS256 by
+    ``hmac_secret``, or carrying ``signature`` as given (empty: the ``alg: none`` form)."""
+    encoded_header = b64url_encode(json.dumps(dict(header), separators=(",", ":")).encode())
+    body = (
+        payload if isinstance(payload, bytes) else json.dumps(dict(payload), separators=(",", ":")).encode()
+    )
+    signing_input = f"{encoded_header}.{b64url_encode(body)}".encode()
+    if rsa_key is not None:
+        signature = rsa_key.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
+    elif hmac_secret is not None:
+        signature = hmac.new(hmac_secret, signing_input, hashlib.sha256).digest()
+    return f"{signing_input.decode()}.{b64url_encode(signature)}"
+
+
+def token_claims(token: str) -> dict[str, Any]:
+    """The payload of a JWT, unverified (for reading what a test made)."""
+    claims: dict[str, Any] = json.loads(b64url_decode(token.split(".")[1]))
+    return claims
+
+
+def token_header(token: str) -> dict[str, Any]:
+    header: dict[str, Any] = json.loads(b64url_decode(token.split(".")[0]))
+    return header
+
+
+def tamper_payload(token: str, **changes: Any) -> str:
+    """``token`` with claims changed but its original header and signature kept."""
+    header, _, signature = token.split(".")
+    claims = token_claims(token) | changes
+    return f"{header}.{b64url_encode(json.dumps(claims, separators=(',', ':')).encode())}.{signature}"

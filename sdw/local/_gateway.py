@@ -21,6 +21,7 @@ One log line per request: method, path, status, duration in ms, function.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 import time
@@ -118,7 +119,7 @@ class Gateway:
                                    path_parameters=params)
         invocation = await self._invoke(route.function, event)
         if invocation is None:
-            log.error("%s: the integration ran past HTTP API's %.0f-second limit", route.function,
+            log.error("%s: the integration ran past HTTP API's %g-second limit", route.function,
                       self._integration_timeout)
             return error_response(UNAVAILABLE[1], UNAVAILABLE[0])
         if invocation.error is not None:
@@ -138,7 +139,9 @@ class Gateway:
         future: asyncio.Future[Invocation | None] = loop.create_future()
 
         def done(invocation: Invocation) -> None:  # on the worker thread
-            loop.call_soon_threadsafe(_settle, future, invocation)
+            # a call abandoned at the server's shutdown finds its loop closed: nobody waits
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_settle, future, invocation)
 
         pending = self._invoker.start(key, event, done)
         function_first = pending.timeout <= self._integration_timeout

@@ -126,7 +126,10 @@ class _Instance:
 class Pending:
     """A call in flight. ``on_done`` runs on the worker thread when the handler returns."""
 
-    __slots__ = ("deadline", "function", "on_done", "request_id", "result", "started", "timeout")
+    __slots__ = (
+        "abandoned", "deadline", "function", "instance", "on_done",
+        "request_id", "result", "started", "timeout",
+    )
 
     def __init__(self, function: Function, request_id: str, started: float) -> None:
         self.function = function
@@ -136,6 +139,8 @@ class Pending:
         self.deadline = started + self.timeout
         self.result: Invocation | None = None
         self.on_done: Callable[[Invocation], None] | None = None
+        self.instance: _Instance | None = None  # the instance that runs it, once chosen
+        self.abandoned = False
 
 
 class LocalInvoker:
@@ -219,9 +224,9 @@ class LocalInvoker:
         if pending.result is not None:  # it finished just in time
             return pending.result
         self._pool.abandon()
-        instance = self._instances.get(pending.function.key)
-        if instance is not None:
-            instance.reset = True
+        pending.abandoned = True
+        if pending.instance is not None:
+            pending.instance.reset = True  # Lambda throws the timed-out instance away
         error = LambdaError(
             "Sandbox.Timedout",
             f"RequestId: {pending.request_id} Error: Task timed out after {pending.timeout:.2f} seconds",
@@ -247,6 +252,9 @@ class LocalInvoker:
         fn = pending.function
         rid = pending.request_id
         instance = self._instance(fn)
+        pending.instance = instance
+        if pending.abandoned:  # timed out before it even started: that instance goes too
+            instance.reset = True
         if instance.failure is not None:
             failure = instance.failure
             trace = (failure.traceback,) if failure.traceback else ()

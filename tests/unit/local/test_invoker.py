@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from sdw.local._invoker import RELOAD_CHECK_S, UnknownFunctionError
+
+from ._doubles import ManualClock, answer, make_invoker
+
+
+def test_returns_the_handlers_result_through_json() -> None:
+    invoker = make_invoker({"f": answer({"t": (1, 2), "ok": True})})
+    invocation = invoker.invoke("f", {})
+    assert invocation.ok
+    assert invocation.payload == {"t": [1, 2], "ok": True}
+    assert invocation.result_document() == {"t": [1, 2], "ok": True}
+
+
+def test_passes_the_event_and_a_lambda_context() -> None:
+    seen: dict[str, Any] = {}
+
+    def handler(event: Any, context: Any) -> None:
+        seen.update(event=event, name=context.function_name, arn=context.invoked_function_arn,
+                    group=context.log_group_name, version=context.function_version,
+                    memory=context.memory_limit_in_mb, rid=context.aws_request_id)
+
+    invocation = make_invoker({"send_report": handler}).invoke("send_report", {"a": 1})
+    assert seen["event"] == {"a": 1}
+    assert seen["name"] == "send-report"
+    assert seen["arn"] == "arn:aws:lambda:us-east-1:000000000000:function:send-report"
+    assert seen["group"] == "/aws/lambda/send-report"
+    assert (seen["version"], seen["memory"]) == ("$LATEST", 1024)
+    assert seen["rid"] == invocation.request_id
+
+
+def test_reports_a_raised_exception_as_lambdas_error_document() -> None:
+    def handler(event: Any, context: Any) -> None:
+        raise ValueError("bad input")
+
+    invocation = make_invoker({"f": handler}).invoke("f", {})
+    document = invocation.result_document()
+    assert document["errorType"] == "ValueError"
+    assert document["errorMessage"] == "bad input"
+    assert document["requestId"] == invocation.request_id
+    assert any("raise ValueError" in line for line in document["stackTrace"])
+    assert not any("sdw/local/_invoker.py" in line for line in document["stackTrace"])
+
+
+def test_reports_a_result_that_is_not_json_as_a_marshal_error() -> None:
+    invocation = make_invoker({"f": answer({"when": object()})}).invoke("f", {})
+    assert invocation.error is not None and invocation.error.error_type == "Runtime.MarshalError"
+    assert invocation.error.error_message.startswith("Unable to marshal response:")
+
+
+def test_reports_a_result_over_six_mb_as_lambda_does() -> None:
+    invocation = make_invoker({"f": answer("x" * 6_300_000)}).invoke("f", {})
+    assert invocation.error is not None and invocation.error.error_type == "Function.ResponseSizeTooLarge"
+
+
+def test_answers_every_call_to_a_function_that_fails_to_import_with_its_runtime_error() -> None:
+    invoker = make_invoker({"broken": ModuleNotFoundError("No module named 'nope'"), "ok": answer(1)})
+    invocation = invoker.invoke("broken", {})
+    assert invocation.error is not None
+    assert invocation.error.error_type == "Runtime.ImportModuleError"
+    assert invocation.error.error_message == "Unable to import module 'handler': No module named 'nope'"
+    assert invoker.invoke("ok", {}).payload == 1
+
+
+def test_reports_a_syntax_error_with_the_line() -> None:
+    error = SyntaxError("invalid syntax", ("/project/functions/lib/bad/handler.py", 3, 5, "x = (", 3, 6))
+    invocation = make_invoker({"bad": error}).invoke("bad", {})
+    assert invocation.error is not None
+    assert invocation.error.error_type == "Runtime.UserCodeSyntaxError"
+    message = "Syntax error in module 'handler': invalid syntax (handler.py, line 3)"
+    assert invocation.error.error_message == message
+
+
+def test_refuses_an_unknown_function() -> None:
+    with pytest.raises(UnknownFunctionError):
+        make_invoker({}).start("nope", {})
+
+
+def test_imports_once_and_reuses_the_handler() -> None:
+    invoker = make_invoker({"f": answer(1)})
+    for _ in range(5):
+        invoker.invoke("f", {})
+    assert invoker.loads == {"f": 1}  # type: ignore[attr-defined]
+
+
+def test_reloads_a_function_whose_file_changed_once_the_check_interval_passed() -> None:
+    clock = ManualClock()
+    mtimes = {"f": 1.0, "g": 1.0}
+    invoker = make_invoker({"f": answer(1), "g": answer(2)}, clock=clock, mtimes=mtimes)
+    invoker.invoke("f", {})
+    invoker.invoke("g", {})
+    mtimes["f"] = 2.0
+    invoker.invoke("f", {})
+    assert invoker.loads == {"f": 1, "g": 1}  # type: ignore[attr-defined]  # not checked yet
+    clock.now += RELOAD_CHECK_S
+    invoker.invoke("f", {})
+    invoker.invoke("g", {})
+    assert invoker.loads == {"f": 2, "g": 1}  # type: ignore[attr-defined]  # f alone reloaded
+
+
+def test_times_out_with_lambdas_error_and_starts_a_fresh_instance_after() -> None:
+    release = threading.Event()
+
+    def slow(event: Any, context: Any) -> str:
+        release.wait(5)
+        return "late"
+
+    invoker = make_invoker({"slow": slow}, timeouts={"slow": 3})
+    pending = invoker.start("slow", {})
+    invocation = invoker.time_out(pending)
+    assert invocation.timed_out
+    assert invocation.error is not None and invocation.error.error_type == "Sandbox.Timedout"
+    assert invocation.error.error_message == (
+        f"RequestId: {pending.request_id} Error: Task timed out after 3.00 seconds"
+    )
+    release.set()
+    invoker.invoke("slow", {})
+    assert invoker.loads == {"slow": 2}  # type: ignore[attr-defined]
+
+
+def test_reports_remaining_time_against_the_functions_timeout() -> None:
+    clock = ManualClock(100.0)
+    remaining: list[int] = []
+
+    def handler(event: Any, context: Any) -> None:
+        remaining.append(context.get_remaining_time_in_millis())
+        clock.now += 2.5
+        remaining.append(context.get_remaining_time_in_millis())
+        clock.now += 10
+        remaining.append(context.get_remaining_time_in_millis())
+
+    make_invoker({"f": handler}, timeouts={"f": 6}, clock=clock).invoke("f", {})
+    assert remaining == [6000, 3500, 0]
+
+
+def test_checks_every_handler_file_for_syntax_errors_without_running_it(tmp_path: Any) -> None:
+    invoker = make_invoker({"f": answer(1)})
+    failures = invoker.check_syntax()  # /project does not exist: reported, not raised
+    assert [f.error_type for f in failures] == ["Runtime.ImportModuleError"]

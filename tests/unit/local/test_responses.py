@@ -1,0 +1,106 @@
+"""Response mapping for payload format 2.0 (API Gateway developer guide, "Lambda function
+response for format 2.0"), plus HTTP API's own error bodies."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+
+from sdw.local._responses import MalformedResponseError, error_response, map_lambda_result
+
+
+def test_takes_a_result_without_status_code_as_a_json_body_with_status_200() -> None:
+    # the guide: without statusCode, HTTP API assumes isBase64Encoded false, statusCode 200,
+    # content-type application/json, and the body is the function's response
+    response = map_lambda_result({"message": "hi"})
+    assert response.status == 200
+    assert response.header("content-type") == "application/json"
+    assert json.loads(response.body) == {"message": "hi"}
+
+
+@pytest.mark.parametrize(
+    ("result", "body"), [("hi", b'"hi"'), (None, b"null"), ([1, 2], b"[1, 2]"), (3, b"3")]
+)
+def test_serializes_a_non_object_result_as_json(result: Any, body: bytes) -> None:
+    response = map_lambda_result(result)
+    assert (response.status, response.body) == (200, body)
+
+
+def test_maps_status_code_headers_and_a_string_body() -> None:
+    response = map_lambda_result(
+        {"statusCode": 201, "headers": {"content-type": "text/html", "x-n": 5, "x-b": True}, "body": "<p>"}
+    )
+    assert response.status == 201
+    assert response.body == b"<p>"
+    assert response.header("content-type") == "text/html"
+    assert response.header("x-n") == "5" and response.header("x-b") == "true"
+
+
+def test_serializes_a_dict_body_as_json_as_http_api_does() -> None:
+    # This project's handlers return {"statusCode": 200, "body": {...}}. Format 2.0 documents
+    # body as a string; given an object, HTTP API sends it serialized as JSON (reported in
+    # serverless-offline PR #1621: "aws allows straight json objects as its body") instead of
+    # failing, as the REST API (payload 1.0) does with a 502.
+    response = map_lambda_result({"statusCode": 200, "body": {"a": [1, "x"]}})
+    assert response.status == 200
+    assert response.body == b'{"a":[1,"x"]}'
+
+
+def test_sends_text_plain_when_a_structured_response_names_no_content_type() -> None:
+    # seen on HTTP API (aws-powertools/powertools-lambda-python#2464): no content-type
+    # header in a response with statusCode reaches the client as text/plain
+    assert map_lambda_result({"statusCode": 200, "body": "x"}).header("content-type") == (
+        "text/plain; charset=utf-8"
+    )
+
+
+def test_turns_each_cookie_into_a_set_cookie_header() -> None:
+    response = map_lambda_result({"statusCode": 200, "cookies": ["a=1; Path=/", "b=2"]})
+    assert [v for k, v in response.headers if k == "set-cookie"] == ["a=1; Path=/", "b=2"]
+
+
+def test_decodes_a_base64_body() -> None:
+    data = bytes(range(256))
+    response = map_lambda_result(
+        {"statusCode": 200, "isBase64Encoded": True, "body": base64.b64encode(data).decode(),
+         "headers": {"content-type": "application/octet-stream"}}
+    )
+    assert response.body == data
+
+
+def test_ignores_multi_value_headers_which_format_2_0_does_not_have() -> None:
+    response = map_lambda_result({"statusCode": 200, "multiValueHeaders": {"x-a": ["1", "2"]}})
+    assert response.header("x-a") is None
+
+
+def test_sends_an_empty_body_when_there_is_none() -> None:
+    response = map_lambda_result({"statusCode": 204})
+    assert (response.status, response.body) == (204, b"")
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        {"statusCode": "200"},
+        {"statusCode": True},
+        {"statusCode": 99},
+        {"statusCode": 200, "headers": ["x"]},
+        {"statusCode": 200, "headers": {"x": {"y": 1}}},
+        {"statusCode": 200, "headers": {"x": "a\r\nb: c"}},
+        {"statusCode": 200, "cookies": "a=1"},
+        {"statusCode": 200, "isBase64Encoded": True, "body": "not base64!"},
+    ],
+)
+def test_refuses_a_malformed_response(result: dict[str, Any]) -> None:
+    with pytest.raises(MalformedResponseError):
+        map_lambda_result(result)
+
+
+def test_writes_http_api_error_bodies_compactly() -> None:
+    response = error_response(404, "Not Found")
+    assert response.status == 404
+    assert response.body == b'{"message":"Not Found"}'
+    assert response.header("content-type") == "application/json"

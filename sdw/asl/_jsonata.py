@@ -44,13 +44,8 @@ from sdw.asl._jsonata_engine import (
     run_expression,
 )
 from sdw.asl._jsonata_references import JsonataReferences, find_references
-from sdw.asl._jsonata_values import (
-    UnsupportedValueError,
-    from_jsonata,
-    jsonata_type_name,
-    render_json,
-    to_jsonata,
-)
+from sdw.asl._jsonata_text import stringify
+from sdw.asl._jsonata_values import UnsupportedValueError, from_jsonata, jsonata_type_name, to_jsonata
 
 __all__ = [
     "JsonataExpression",
@@ -159,7 +154,7 @@ class JsonataExpression:
             raise self._failure(
                 field,
                 f"returned an unexpected result type. Expected '{expected_type}', but was "
-                f"'{jsonata_type_name(value)}' for value: {render_json(value)}",
+                f"'{jsonata_type_name(value)}' for value: {stringify(value)}",
             )
         return value
 

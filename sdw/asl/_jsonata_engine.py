@@ -16,8 +16,9 @@ Why this module exists rather than calling ``Jsonata(text).evaluate(...)``:
   evaluate-entry/exit hooks, because the library's ``Timebox`` keeps its counters on
   the shared frame and starts its clock when the expression is compiled.
 * **Arithmetic as JavaScript does it.** ``1/0`` is ``Infinity`` rather than a Python
-  ``ZeroDivisionError``, ``%`` keeps the fraction (``5.5 % 2`` is ``1.5``), and the
-  range operator stops at the memory bound Step Functions applies.
+  ``ZeroDivisionError``, ``%`` keeps the fraction (``5.5 % 2`` is ``1.5``), ``&``
+  writes numbers as JavaScript does, and the range operator stops at the memory bound
+  Step Functions applies.
 * **Messages.** :func:`describe_error` renders a failure the way jsonata-js words it,
   which is what AWS copies into the cause: the library's catalogue says "Object"
   where jsonata-js says "function" and leaves the inserted values unquoted.
@@ -38,7 +39,7 @@ from jsonata.jexception import JException
 from jsonata.utils import Utils
 
 from sdw.asl._jsonata_functions import MAX_SEQUENCE_LENGTH, create_step_functions_frame
-from sdw.asl._jsonata_values import render_json
+from sdw.asl._jsonata_text import jsonata_string, stringify
 
 __all__ = [
     "EVALUATION_TIMEOUT_SECONDS",
@@ -66,6 +67,10 @@ class _Runner(Jsonata):  # type: ignore[misc]  # the library ships no type hints
         if op in ("/", "%") and _is_number(lhs) and _is_number(rhs):
             return _divide(float(lhs), float(rhs), op)
         return super().evaluate_numeric_expression(lhs, rhs, op)
+
+    def evaluate_string_concat(self, lhs: Any, rhs: Any) -> str:
+        # ``&`` writes its operands as $string does, numbers in JavaScript's notation.
+        return str(jsonata_string(lhs) or "") + str(jsonata_string(rhs) or "")
 
     def evaluate_range_expression(self, lhs: Any, rhs: Any) -> Any:
         result = super().evaluate_range_expression(lhs, rhs)
@@ -216,6 +221,6 @@ def _render(template: str, values: list[Any]) -> str:
             return "undefined"
         if match.group(1) is not None:  # {{{raw}}}
             return str(value)
-        return render_json(value)  # {{json}}
+        return stringify(value)  # {{json}}
 
     return _PLACEHOLDER.sub(substitute, text)

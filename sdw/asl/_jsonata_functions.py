@@ -41,6 +41,7 @@ from jsonata import Jsonata
 from jsonata.jexception import JException
 from jsonata.utils import Utils
 
+from sdw.asl._jsonata_text import jsonata_string
 from sdw.asl._jsonata_values import to_jsonata
 
 __all__ = [
@@ -185,6 +186,8 @@ _FUNCTIONS: Final[dict[str, tuple[Callable[[Sequence[Any]], Any], str]]] = {
     "random": (_random, "<n?:n>"),
     "uuid": (_uuid, "<:s>"),
     "parse": (_parse, "<s:x>"),
+    # JSONata's own $string, with jsonata-js's number notation (see _jsonata_text).
+    "string": (lambda args: jsonata_string(*args[:2]) if args else None, "<x-b?:s>"),
 }
 
 

@@ -20,7 +20,6 @@ the interpreter may hand it on without defensive copies of its own.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
@@ -32,7 +31,6 @@ __all__ = [
     "UnsupportedValueError",
     "from_jsonata",
     "jsonata_type_name",
-    "render_json",
     "to_jsonata",
 ]
 
@@ -159,25 +157,3 @@ def jsonata_type_name(value: Any) -> str:
     if isinstance(value, dict):
         return "object"
     return "function"
-
-
-def render_json(value: Any) -> str:
-    """Compact JSON as ``JSON.stringify`` writes it (AWS quotes values in causes this way)."""
-    try:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    except (TypeError, ValueError):
-        return _render_host_value(value)
-
-
-def _render_host_value(value: Any) -> str:
-    if value is JSONATA_NULL:
-        return "null"
-    if isinstance(value, float):
-        # JSON.stringify writes a non-finite number as null.
-        return "null"
-    if isinstance(value, dict):
-        items = (f"{render_json(str(key))}:{render_json(item)}" for key, item in value.items())
-        return "{" + ",".join(items) + "}"
-    if isinstance(value, list):
-        return "[" + ",".join(render_json(item) for item in value) + "]"
-    return render_json(str(value))

@@ -45,6 +45,7 @@ from sdw.asl._validate_base import (
     json_type,
     pointer,
     quoted,
+    shown,
 )
 from sdw.asl._validate_fields import FIELDS, check_fields, check_string, check_transition
 from sdw.asl._validate_graph import check_graph
@@ -108,12 +109,12 @@ class _Validator:
             if not is_int(timeout) or not 1 <= timeout <= MAX_SECONDS:
                 self.report.error(
                     "/TimeoutSeconds",
-                    f"'TimeoutSeconds' must be a positive integer up to {MAX_SECONDS}, not {timeout!r}.",
+                    f"'TimeoutSeconds' must be a positive integer up to {MAX_SECONDS}, not {shown(timeout)}.",
                 )
         language = definition.get("QueryLanguage", JSONPATH)
         if language not in QUERY_LANGUAGES:
             self.report.error(
-                "/QueryLanguage", f'\'QueryLanguage\' must be "JSONPath" or "JSONata", not {language!r}.'
+                "/QueryLanguage", f'\'QueryLanguage\' must be "JSONPath" or "JSONata", not {shown(language)}.'
             )
         else:
             self.language = language
@@ -174,7 +175,7 @@ class _Validator:
         if state_type not in FIELDS:
             self.report.error(
                 pointer(where, "Type"),
-                f"{state_type!r} is not a state type; use one of " + ", ".join(FIELDS) + ".",
+                f"{shown(state_type)} is not a state type; use one of " + ", ".join(FIELDS) + ".",
             )
             return
         language = self._state_language(where, state)
@@ -192,7 +193,7 @@ class _Validator:
         if language not in QUERY_LANGUAGES:
             self.report.error(
                 pointer(where, "QueryLanguage"),
-                f'\'QueryLanguage\' must be "JSONPath" or "JSONata", not {language!r}.',
+                f'\'QueryLanguage\' must be "JSONPath" or "JSONata", not {shown(language)}.',
             )
             return self.language
         if language == JSONPATH and self.language != JSONPATH:
@@ -250,8 +251,10 @@ class _Validator:
         for name, value in config.items():
             here = pointer(where, name)
             if name == "Mode" and value not in _MODES:
-                self.report.error(here, f'\'Mode\' must be "INLINE" or "DISTRIBUTED", not {value!r}.')
+                self.report.error(here, f'\'Mode\' must be "INLINE" or "DISTRIBUTED", not {shown(value)}.')
             elif name == "ExecutionType" and value not in _EXECUTION_TYPES:
-                self.report.error(here, f'\'ExecutionType\' must be "STANDARD" or "EXPRESS", not {value!r}.')
+                self.report.error(
+                    here, f'\'ExecutionType\' must be "STANDARD" or "EXPRESS", not {shown(value)}.'
+                )
             elif name not in ("Mode", "ExecutionType"):
                 self.report.error(here, f"The field {quoted(name)} is not supported in 'ProcessorConfig'.")

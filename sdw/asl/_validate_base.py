@@ -14,6 +14,8 @@ plus ``UNSUPPORTED_FEATURE`` for what AWS accepts but sdw cannot run on one mach
 
 from __future__ import annotations
 
+import datetime
+import json
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -96,7 +98,19 @@ def json_type(value: Any) -> str:
         return "an array"
     if isinstance(value, dict):
         return "an object"
+    if isinstance(value, datetime.date):
+        # YAML turns an unquoted 2016-03-14T01:59:00Z into a datetime; JSON has no such type
+        return f"the YAML date {value.isoformat()} (quote it to keep it a string)"
     return type(value).__name__
+
+
+def shown(value: Any) -> str:
+    """A value in a message, JSON-spelled: ``'text'``, ``3``, ``true``, ``null``, else its type."""
+    if isinstance(value, str):
+        return repr(value)
+    if value is None or isinstance(value, bool | int | float):
+        return json.dumps(value)
+    return json_type(value)
 
 
 def is_timestamp(value: Any) -> bool:

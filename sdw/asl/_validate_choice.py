@@ -28,6 +28,7 @@ from sdw.asl._validate_base import (
     json_type,
     pointer,
     quoted,
+    shown,
 )
 from sdw.asl._validate_expressions import (
     PathKind,
@@ -112,7 +113,7 @@ def _check_jsonata_rule(report: Report, where: str, rule: dict[str, Any]) -> Non
     else:
         report.error(
             pointer(where, "Condition"),
-            f"'Condition' must be a JSONata expression \"{{% ... %}}\" or a boolean, not {condition!r}.",
+            f"'Condition' must be a JSONata expression \"{{% ... %}}\" or a boolean, not {shown(condition)}.",
         )
 
 

@@ -29,6 +29,7 @@ from sdw.asl._validate_base import (
     is_number,
     json_type,
     pointer,
+    shown,
 )
 from sdw.asl._validate_expressions import PathKind, check_assign, check_jsonata_value, check_path
 
@@ -66,12 +67,12 @@ def check_retry(report: Report, where: str, value: Any) -> None:
             if not is_number(rate) or rate < 1.0:
                 report.error(
                     pointer(here, "BackoffRate"),
-                    f"'BackoffRate' must be a number of at least 1.0, not {rate!r}.",
+                    f"'BackoffRate' must be a number of at least 1.0, not {shown(rate)}.",
                 )
         if "JitterStrategy" in retrier and retrier["JitterStrategy"] not in ("FULL", "NONE"):
             report.error(
                 pointer(here, "JitterStrategy"),
-                f'\'JitterStrategy\' must be "FULL" or "NONE", not {retrier["JitterStrategy"]!r}.',
+                f'\'JitterStrategy\' must be "FULL" or "NONE", not {shown(retrier["JitterStrategy"])}.',
             )
 
 
@@ -153,4 +154,6 @@ def _check_int(report: Report, where: str, handler: dict[str, Any], name: str, l
     value = handler[name]
     if not is_int(value) or not low <= value <= high:
         kind = "a positive integer" if low == 1 else "a non-negative integer"
-        report.error(pointer(where, name), f"'{name}' must be {kind} no greater than {high}, not {value!r}.")
+        report.error(
+            pointer(where, name), f"'{name}' must be {kind} no greater than {high}, not {shown(value)}."
+        )

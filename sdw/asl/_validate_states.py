@@ -38,6 +38,7 @@ from sdw.asl._validate_base import (
     json_type,
     pointer,
     quoted,
+    shown,
 )
 from sdw.asl._validate_choice import check_choices
 from sdw.asl._validate_expressions import (
@@ -138,14 +139,15 @@ def _number(
             check_jsonata(report, here, value)
         else:
             report.error(
-                here, f'{quoted(name)} must be a number or a JSONata expression "{{% ... %}}", not {value!r}.'
+                here,
+                f'{quoted(name)} must be a number or a JSONata expression "{{% ... %}}", not {shown(value)}.',
             )
         return None
     ok = is_int(value) if integer else is_number(value)
     if not ok or not low <= value <= high:
         kind = "an integer" if integer else "a number"
         report.error(
-            here, f"{quoted(name)} must be {kind} from {_show(low)} to {_show(high)}, not {value!r}."
+            here, f"{quoted(name)} must be {kind} from {_show(low)} to {_show(high)}, not {shown(value)}."
         )
         return None
     return float(value)
@@ -199,7 +201,7 @@ def _check_wait(report: Report, where: str, state: dict[str, Any], language: str
         elif not is_timestamp(value):
             report.error(
                 here,
-                f"'Timestamp' must be an RFC 3339 timestamp such as \"2016-03-14T01:59:00Z\", not {value!r}.",
+                f"'Timestamp' must be RFC 3339, like \"2016-03-14T01:59:00Z\", not {shown(value)}.",
             )
 
 
@@ -268,7 +270,7 @@ def _check_map(report: Report, where: str, state: dict[str, Any], language: str)
         ):
             report.error(
                 pointer(where, "Label"),
-                f"'Label' must be a string of 1 to {MAX_LABEL} characters without whitespace, not {label!r}.",
+                f"'Label' must be 1 to {MAX_LABEL} characters without whitespace, not {shown(label)}.",
                 Code.INVALID_LABEL_NAME,
             )
     if "ItemBatcher" in state and not isinstance(state["ItemBatcher"], dict):

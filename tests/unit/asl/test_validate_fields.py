@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -86,7 +87,7 @@ INVALID = [
         _one(lambda_task(TimeoutSeconds=5, TimeoutSecondsPath="$.t", HeartbeatSeconds=True)),
         [
             ("/States/S/TimeoutSecondsPath", "'TimeoutSeconds' and 'TimeoutSecondsPath' cannot both be set"),
-            ("/States/S/HeartbeatSeconds", "not True"),
+            ("/States/S/HeartbeatSeconds", "not true"),
         ],
         id="timeout-and-path",
     ),
@@ -105,7 +106,10 @@ INVALID = [
                 "W2": {"Type": "Wait", "Seconds": 1, "SecondsPath": "$.s", "Next": "W3"},
                 "W3": {"Type": "Wait", "Seconds": -1, "Next": "W4"},
                 "W4": {"Type": "Wait", "Timestamp": "2016-03-14 01:59:00Z", "Next": "W5"},
-                "W5": {"Type": "Wait", "Timestamp": "2016-02-30T01:59:00Z", "End": True},
+                "W5": {"Type": "Wait", "Timestamp": "2016-02-30T01:59:00Z", "Next": "W6"},
+                "W6": {"Type": "Wait", "Timestamp": "2016-12-05T25:29:29Z", "Next": "W7"},
+                "W7": {"Type": "Wait", "Timestamp": "2016-12-05T21:29:29+24:00", "Next": "W8"},
+                "W8": {"Type": "Wait", "Timestamp": datetime.datetime(2016, 3, 14, 1, 59), "End": True},
             }
         ),
         [
@@ -117,6 +121,9 @@ INVALID = [
             ("/States/W3/Seconds", "from 0 to 99999999, not -1"),
             ("/States/W4/Timestamp", "RFC 3339"),
             ("/States/W5/Timestamp", "RFC 3339"),
+            ("/States/W6/Timestamp", "RFC 3339"),
+            ("/States/W7/Timestamp", "RFC 3339"),
+            ("/States/W8/Timestamp", "the YAML date 2016-03-14T01:59:00 (quote it"),
         ],
         id="wait-fields",
     ),
@@ -293,6 +300,16 @@ RETRY_CATCH = [
         id="handlers-not-arrays",
     ),
     pytest.param(
+        {"Retry": [{"ErrorEquals": ["E"]}, "again"]},
+        [("/States/T/Retry/1", "Each retrier must be an object, not a string")],
+        id="retrier-not-object",
+    ),
+    pytest.param(
+        {"Retry": {}, "Catch": "x"},
+        [("/States/T/Retry", "must be an array"), ("/States/T/Catch", "must be an array")],
+        id="handlers-not-arrays",
+    ),
+    pytest.param(
         {
             "Catch": [
                 {"ErrorEquals": ["States.ALL"]},
@@ -347,6 +364,22 @@ VALID = [
     ),
     pytest.param(_one({"Type": "Wait", "Timestamp": "2016-02-29T00:00:00+01:00", "End": True}), id="offset"),
     pytest.param(_one({"Type": "Wait", "Seconds": "{% $s %}", "End": True}, **JSONATA), id="jsonata-seconds"),
+    pytest.param(
+        _one({"Type": "Wait", "Timestamp": "{% $states.input.at %}", "End": True}, **JSONATA),
+        id="jsonata-timestamp",
+    ),
+    pytest.param(
+        _one(
+            {
+                "Type": "Map",
+                "ItemProcessor": machine({"P": pass_end()}),
+                "Items": "{% [1, 2] %}",
+                "End": True,
+            },
+            **JSONATA,
+        ),
+        id="jsonata-items",
+    ),
     pytest.param(
         _one({"Type": "Fail", "ErrorPath": "States.Format('{}', $.e)", "CausePath": "$$.State.Name"}),
         id="fail-paths",

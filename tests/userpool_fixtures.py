@@ -14,10 +14,11 @@ Forging tokens, for the attacks an authorizer must refuse (``alg: none``, HS256 
 with the public key, a payload edited under a valid signature...): ``forge_token`` and
 ``tamper_payload``.
 
-Fixtures (import the ones you use into your test module, or list this module in
-``pytest_plugins`` of the root conftest.py): ``pool_clock``, ``user_pool``,
-``user_tokens``. A pool made here uses ``FAST_SCRYPT``: a real scrypt with tiny costs,
-so a test creates and signs in users in microseconds; never use it outside tests.
+Fixtures ``pool_clock``, ``user_pool`` and ``user_tokens`` are defined here too; to use
+them, list ``"tests.userpool_fixtures"`` in ``pytest_plugins`` of the root conftest.py (a
+plain import into a test module trips ruff's F811), or wrap ``make_pool`` in a fixture of
+your own. A pool made here uses ``FAST_SCRYPT``: a real scrypt with tiny costs, so a test
+creates and signs in users in microseconds; never use it outside tests.
 """
 
 from __future__ import annotations

@@ -214,7 +214,9 @@ class LocalUserPool:
     def set_password(self, email: str, password: str) -> None:
         """AdminSetUserPassword(Permanent=True); the user's refresh tokens are revoked."""
         check_password_policy(password)
-        if not self._store.set_password_hash(email, self._hasher.hash(password)):
+        if self._store.find_user(email) is None or not self._store.set_password_hash(
+            email, self._hasher.hash(password)
+        ):
             raise UserNotFoundError(email)
 
     # -- signing in -------------------------------------------------------------------------

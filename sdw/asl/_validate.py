@@ -49,6 +49,7 @@ from sdw.asl._validate_base import (
 )
 from sdw.asl._validate_fields import FIELDS, check_fields, check_string, check_transition
 from sdw.asl._validate_graph import check_graph
+from sdw.asl._validate_resource import check_resource
 from sdw.asl._validate_states import check_state_values
 
 __all__ = ["ensure_valid_definition", "validate_definition"]
@@ -60,29 +61,36 @@ _TOP_FIELDS = frozenset({"StartAt", "States", "Comment", "Version", "TimeoutSeco
 _BRANCH_FIELDS = frozenset({"StartAt", "States", "Comment"})
 _PROCESSOR_FIELDS = _BRANCH_FIELDS | {"ProcessorConfig"}
 _MODES = {"INLINE", "DISTRIBUTED"}
+_TYPES = ("STANDARD", "EXPRESS")
 _EXECUTION_TYPES = {"STANDARD", "EXPRESS"}
 
 
-def validate_definition(definition: Any) -> list[Diagnostic]:
+def validate_definition(definition: Any, *, state_machine_type: str = "STANDARD") -> list[Diagnostic]:
     """Every problem in ``definition`` (a parsed ASL document); an empty list when valid.
+
+    ``state_machine_type`` is ``"STANDARD"`` or ``"EXPRESS"``, as CreateStateMachine's
+    ``type``; an EXPRESS machine may not use the .sync and .waitForTaskToken patterns.
 
     >>> validate_definition({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}})
     []
     """
-    validator = _Validator()
+    if state_machine_type not in _TYPES:
+        raise ValueError(f"state_machine_type must be STANDARD or EXPRESS, not {state_machine_type!r}")
+    validator = _Validator(express=state_machine_type == "EXPRESS")
     validator.check_document(definition)
     return validator.report.diagnostics
 
 
-def ensure_valid_definition(definition: Any) -> None:
+def ensure_valid_definition(definition: Any, *, state_machine_type: str = "STANDARD") -> None:
     """Raise :class:`DefinitionError` with every diagnostic when ``definition`` is invalid."""
-    diagnostics = validate_definition(definition)
+    diagnostics = validate_definition(definition, state_machine_type=state_machine_type)
     if diagnostics:
         raise DefinitionError(diagnostics)
 
 
 @dataclass
 class _Validator:
+    express: bool
     report: Report = field(default_factory=Report)
     # state names and Map labels are unique across the whole definition, nested machines included
     names: dict[str, str] = field(default_factory=dict)
@@ -182,6 +190,8 @@ class _Validator:
         check_fields(self.report, where, state_type, state, language)
         check_transition(self.report, where, state_type, state)
         check_state_values(self.report, where, state_type, state, language)
+        if state_type == "Task":
+            check_resource(self.report, where, state, language, express=self.express)
         if state_type == "Map":
             self._check_label(where, state)
         self._check_children(where, state)

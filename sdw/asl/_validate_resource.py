@@ -50,8 +50,16 @@ _SUPPORTED = (
 )
 
 
-def check_resource(report: Report, where: str, state: dict[str, Any], language: str) -> None:
-    """Check the ``Resource`` of the Task state at ``where``, and the argument it requires."""
+def check_resource(
+    report: Report, where: str, state: dict[str, Any], language: str, *, express: bool
+) -> None:
+    """Check the ``Resource`` of the Task state at ``where``, and the argument it requires.
+
+    ``express``: the state machine is EXPRESS, which AWS creates only without the
+    ``.sync`` and ``.waitForTaskToken`` patterns ("Express Workflows do not support the
+    Run a Job (.sync) or Wait for Callback (.waitForTaskToken) service integration
+    patterns").
+    """
     if "Resource" not in state:
         report.error(where, "A Task state needs 'Resource': the ARN of the work to run.")
         return
@@ -73,6 +81,14 @@ def check_resource(report: Report, where: str, state: dict[str, Any], language: 
     if required is None:
         report.error(here, _unsupported(resource, service), Code.INVALID_RESOURCE)
         return
+    if express and (".sync" in action or ".waitForTaskToken" in action):
+        pattern = ".waitForTaskToken" if ".waitForTaskToken" in action else ".sync"
+        report.error(
+            here,
+            f"An EXPRESS state machine cannot use the {pattern} integration pattern ({resource}); "
+            "use a STANDARD state machine or the request-response form.",
+            Code.INVALID_RESOURCE,
+        )
     _check_required_argument(report, where, state, language, required, resource)
 
 

@@ -50,7 +50,6 @@ from sdw.asl._validate_expressions import (
     check_payload,
 )
 from sdw.asl._validate_fields import check_string
-from sdw.asl._validate_resource import check_resource
 from sdw.asl._validate_retry import check_catch, check_retry
 
 MAX_LABEL = 40
@@ -167,7 +166,6 @@ def _exclusive(report: Report, where: str, state: dict[str, Any], *names: str) -
 
 
 def _check_task(report: Report, where: str, state: dict[str, Any], language: str) -> None:
-    check_resource(report, where, state, language)
     _exclusive(report, where, state, "TimeoutSeconds", "TimeoutSecondsPath")
     _exclusive(report, where, state, "HeartbeatSeconds", "HeartbeatSecondsPath")
     timeout = _number(report, where, state, "TimeoutSeconds", language, low=1, high=MAX_SECONDS)

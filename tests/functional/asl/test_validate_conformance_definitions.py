@@ -19,14 +19,16 @@ from sdw.asl._validate import validate_definition
 CASES = Path(__file__).resolve().parents[4] / "shared" / "asl-conformance" / "cases"
 
 
-def _definitions() -> list[tuple[str, Any]]:
+def _definitions() -> list[tuple[str, Any, str]]:
+    """(file name, definition, STANDARD or EXPRESS) for every case."""
     if not CASES.is_dir():
         return []
-    return [
-        (path.name, json.loads(path.read_text(encoding="utf-8"))["definition"])
+    cases = [
+        (path.name, json.loads(path.read_text(encoding="utf-8")))
         for path in sorted(CASES.glob("*.json"))
         if path.name != "_index.json"
     ]
+    return [(name, case["definition"], case.get("state_machine_type", "STANDARD")) for name, case in cases]
 
 
 DEFINITIONS = _definitions()
@@ -39,6 +41,9 @@ def test_the_shared_cases_are_all_there() -> None:
 
 @pytest.mark.skipif(not CASES.is_dir(), reason=f"{CASES} is absent")
 def test_every_definition_aws_ran_validates_without_a_diagnostic() -> None:
-    failures = {name: [str(d) for d in validate_definition(definition)] for name, definition in DEFINITIONS}
+    failures = {
+        name: [str(d) for d in validate_definition(definition, state_machine_type=kind)]
+        for name, definition, kind in DEFINITIONS
+    }
     failures = {name: problems for name, problems in failures.items() if problems}
     assert failures == {}

@@ -74,3 +74,33 @@ def test_diagnostics_carry_aws_codes() -> None:
 @pytest.mark.parametrize("definition", [None, [], "StartAt", 3])
 def test_a_definition_that_is_not_an_object_is_one_error_at_the_root(definition: Any) -> None:
     assert_reported(definition, [("", "must be a JSON object")])
+
+
+def test_an_express_machine_cannot_use_sync_or_callback_integrations() -> None:
+    states = {
+        "Run": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::states:startExecution.sync:2",
+            "Parameters": {"StateMachineArn": "arn:aws:states:us-east-1:111111111111:stateMachine:child"},
+            "Next": "Call",
+        },
+        "Call": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+            "Parameters": {"FunctionName": "f", "Payload": {"token.$": "$$.Task.Token"}},
+            "End": True,
+        },
+    }
+    assert validate_definition(machine(states)) == []
+    diagnostics = validate_definition(machine(states), state_machine_type="EXPRESS")
+    assert [(d.path, d.code) for d in diagnostics] == [
+        ("/States/Run/Resource", "INVALID_RESOURCE"),
+        ("/States/Call/Resource", "INVALID_RESOURCE"),
+    ]
+    assert "EXPRESS state machine cannot use the .sync integration pattern" in diagnostics[0].message
+    assert ".waitForTaskToken" in diagnostics[1].message
+
+
+def test_an_unknown_state_machine_type_is_a_programming_error() -> None:
+    with pytest.raises(ValueError, match="STANDARD or EXPRESS"):
+        validate_definition(machine({"A": pass_end()}), state_machine_type="express")

@@ -90,9 +90,12 @@ def dev(
     output.install()
     try:
         runtime.server.run(on_ready)
+    except KeyboardInterrupt:
+        pass  # uvicorn re-raises the Ctrl-C it handled, once it has shut down cleanly
     finally:
         output.uninstall()
         runtime.close()
+    click.echo("sdw dev: stopped")
 
 
 def _report_syntax_errors(runtime: object) -> None:

@@ -1,0 +1,135 @@
+"""``sdw dev`` as a user runs it: a subprocess on a free port, called over HTTP, then stopped."""
+
+from __future__ import annotations
+
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+TALKER = """\
+import logging
+
+def handler(event, context):
+    print('hello from talker')
+    logging.warning('careful')
+    return {'ok': True}
+"""
+
+
+def _pump(stream: object, lines: queue.Queue[str], seen: list[str]) -> None:
+    for line in iter(stream.readline, ""):  # type: ignore[attr-defined]
+        seen.append(line)
+        lines.put(line)
+
+
+class DevProcess:
+    def __init__(self, args: list[str]) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from sdw.cli import main; main()", "dev", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.output: list[str] = []
+        pump_args = (self.proc.stdout, self.lines, self.output)
+        self._pump = threading.Thread(target=_pump, args=pump_args, daemon=True)
+        self._pump.start()
+
+    def wait_for(self, pattern: str, timeout: float = 20) -> re.Match[str]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.1)
+            except queue.Empty:
+                if self.proc.poll() is not None:
+                    break
+                continue
+            found = re.search(pattern, line)
+            if found:
+                return found
+        raise AssertionError(f"no line matching {pattern!r}; output:\n{''.join(self.output)}")
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self._pump.join(5)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        return self.proc.returncode
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "functions", root / "functions", ignore=shutil.ignore_patterns("__pycache__"))
+    (root / "functions" / "lib" / "talker").mkdir()
+    (root / "functions" / "lib" / "talker" / "handler.py").write_text(TALKER)
+    return root
+
+
+@pytest.fixture
+def dev(project: Path, tmp_path: Path, free_port: int) -> Iterator[DevProcess]:
+    process = DevProcess(["--port", str(free_port), "--project-dir", str(project),
+                          "--state-dir", str(tmp_path / "state")])
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+def test_sdw_dev_serves_the_examples_with_the_printed_curl_and_stops_on_ctrl_c(
+    dev: DevProcess, free_port: int
+) -> None:
+    curl = dev.wait_for(r"curl -X POST (\S+) -H 'Authorization: Bearer ([^']+)'")
+    url, token = curl.group(1), curl.group(2)
+    assert url == f"http://127.0.0.1:{free_port}/lib/ping"
+    dev.wait_for(r"Listening on")
+    headers = {"authorization": f"Bearer {token}"}
+    response = httpx.post(url, headers=headers, timeout=10)
+    assert (response.status_code, response.text) == (200, "I am alive")
+    base = f"http://127.0.0.1:{free_port}"
+    french = {"name": "Ada", "language": "fr"}
+    greet = httpx.post(f"{base}/lib/greet", headers=headers, json=french, timeout=10)
+    assert greet.json() == {"greeting": "Bonjour, Ada!"}
+    bad = httpx.post(f"{base}/lib/greet", headers=headers, json={"name": ""}, timeout=10)
+    assert bad.status_code == 400 and "name" in bad.json()["message"]
+    hello = httpx.post(f"{base}/lib/hello_world", headers=headers, timeout=10)
+    assert hello.json()["message"] == "Hello, dev@sdw.local!"
+    assert httpx.post(url, timeout=10).status_code == 401
+    assert httpx.post(f"{base}/lib/talker", headers=headers, timeout=10).json() == {"ok": True}
+    dev.wait_for(r"^\[talker\] hello from talker$")
+    dev.wait_for(r"^\[talker\] \[WARNING\]\t.*\tcareful$")
+    dev.wait_for(r"^POST /lib/talker 200 [\d.]+ms talker$")
+    assert dev.stop() == 0
+
+
+def test_sdw_dev_reports_a_port_in_use_in_one_sentence(project: Path, tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-c", "from sdw.cli import main; main()", "dev", "--port", str(port),
+             "--project-dir", str(project), "--state-dir", str(tmp_path / "state")],
+            capture_output=True, text=True, timeout=30, check=False,
+        )
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr

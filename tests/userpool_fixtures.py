@@ -23,6 +23,7 @@ creates and signs in users in microseconds; never use it outside tests.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -43,6 +44,28 @@ BASE_URL = "http://127.0.0.1:3000"
 DEFAULT_EMAIL = "alice@example.com"
 DEFAULT_PASSWORD = "Corr3ct-horse"  # meets Cognito's default policy
 START = 1_800_000_000.0  # 2027-01-15T08:00:00Z
+
+
+ISSUER = f"{BASE_URL}/us-east-1_AbCdEf123"
+CLIENT_ID = "abcdefghijklmnopqrstuvwxyz"
+
+
+@functools.cache
+def rsa_key(number: int = 0) -> rsa.RSAPrivateKey:
+    """RSA-2048 private key number ``number``, generated once per test process."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+class CountingHasher(PasswordHasher):
+    """A FAST_SCRYPT hasher that records the password of every KDF run in ``runs``."""
+
+    def __init__(self) -> None:
+        super().__init__(FAST_SCRYPT)
+        self.runs: list[str] = []
+
+    def _derive(self, password: str, salt: bytes, params: ScryptParams) -> bytes:  # type: ignore[override]
+        self.runs.append(password)
+        return super()._derive(password, salt, params)
 
 
 class FakeClock:

@@ -13,7 +13,6 @@ from sdw.local import (
     DEV_USER_EMAIL,
     LocalUserPool,
     PasswordHasher,
-    ScryptParams,
     StateError,
     create_jwt_authorizer,
     create_local_user_pool,
@@ -33,6 +32,7 @@ from tests.userpool_fixtures import (
     BASE_URL,
     DEFAULT_PASSWORD,
     FAST_SCRYPT,
+    CountingHasher,
     FakeClock,
     make_pool,
     make_user_tokens,
@@ -122,15 +122,9 @@ def test_a_wrong_password_and_an_unknown_user_get_the_same_error(user_pool: Loca
 
 
 def test_an_unknown_user_costs_one_kdf_run_like_a_wrong_password(tmp_path: Path) -> None:
-    runs: list[str] = []
-
-    class CountingHasher(PasswordHasher):
-        @staticmethod
-        def _derive(password: str, salt: bytes, params: ScryptParams) -> bytes:
-            runs.append(password)
-            return PasswordHasher._derive(password, salt, params)
-
-    with create_local_user_pool(tmp_path, base_url=BASE_URL, hasher=CountingHasher(FAST_SCRYPT)) as pool:
+    hasher = CountingHasher()
+    runs = hasher.runs
+    with create_local_user_pool(tmp_path, base_url=BASE_URL, hasher=hasher) as pool:
         pool.create_user("alice@example.com", DEFAULT_PASSWORD)
         runs.clear()
         for email in ("alice@example.com", "nobody@example.com"):
@@ -274,15 +268,9 @@ def test_a_corrupt_key_file_is_a_clear_state_error(tmp_path: Path) -> None:
 
 
 def test_the_dev_user_is_made_once_and_signed_in_without_its_password(tmp_path: Path) -> None:
-    runs: list[str] = []
-
-    class CountingHasher(PasswordHasher):
-        @staticmethod
-        def _derive(password: str, salt: bytes, params: ScryptParams) -> bytes:
-            runs.append(password)
-            return PasswordHasher._derive(password, salt, params)
-
-    with create_local_user_pool(tmp_path, base_url=BASE_URL, hasher=CountingHasher(FAST_SCRYPT)) as pool:
+    hasher = CountingHasher()
+    runs = hasher.runs
+    with create_local_user_pool(tmp_path, base_url=BASE_URL, hasher=hasher) as pool:
         first = ensure_dev_user(pool)
         assert len(runs) == 1  # the hash made when the user was created
         second = ensure_dev_user(pool)

@@ -18,16 +18,23 @@ from sdw.local import JwtAuthorizer, TokenRejectedError
 from sdw.local._keys import SigningKey, b64url_encode
 from sdw.local._userpool_tokens import TokenFactory
 from sdw.system import Principal
-from tests.userpool_fixtures import FakeClock, forge_token, tamper_payload, token_claims, token_header
+from tests.userpool_fixtures import (
+    CLIENT_ID,
+    ISSUER,
+    FakeClock,
+    forge_token,
+    rsa_key,
+    tamper_payload,
+    token_claims,
+    token_header,
+)
 
-ISSUER = "http://127.0.0.1:3000/us-east-1_AbCdEf123"
-CLIENT_ID = "abcdefghijklmnopqrstuvwxyz"
 SUB = "6f1c2d3e-0000-4000-8000-000000000001"
 
 
 @pytest.fixture(scope="module")
 def private_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return rsa_key(0)
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +44,7 @@ def signing_key(private_key: rsa.RSAPrivateKey) -> SigningKey:
 
 @pytest.fixture(scope="module")
 def other_key() -> SigningKey:
-    return SigningKey.generate()
+    return SigningKey(rsa_key(1))
 
 
 @pytest.fixture
@@ -304,7 +311,7 @@ def test_refuses_a_missing_or_malformed_kid(
 def test_refuses_another_key_claiming_our_kid(
     authorizer: JwtAuthorizer, signing_key: SigningKey, clock: FakeClock
 ) -> None:
-    impostor = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    impostor = rsa_key(2)
     token = forge_token({"kid": signing_key.kid, "alg": "RS256"}, id_claims(clock), rsa_key=impostor)
     assert reason(authorizer, token) == "the token's signature is invalid"
 

@@ -14,15 +14,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sdw.local import JwtAuthorizer, claim_string
 from sdw.local._keys import SigningKey
-from tests.userpool_fixtures import FakeClock, forge_token
-
-ISSUER = "http://127.0.0.1:3000/us-east-1_AbCdEf123"
-CLIENT_ID = "abcdefghijklmnopqrstuvwxyz"
+from tests.userpool_fixtures import CLIENT_ID, ISSUER, FakeClock, forge_token, rsa_key
 
 
 @pytest.fixture(scope="module")
 def private_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return rsa_key(0)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from sdw.local._userpool_passwords import (
     password_policy_violations,
 )
 from sdw.system import InvalidPasswordError
-from tests.userpool_fixtures import FAST_SCRYPT
+from tests.userpool_fixtures import FAST_SCRYPT, CountingHasher
 
 
 @pytest.mark.parametrize("password", ["Passw0rd!", "Aa1^aaaa", "Aa1 aaaa", "ÄbcdéF9-", "Aa1" + "-" * 253])
@@ -109,13 +109,6 @@ def test_a_corrupt_hash_verifies_nothing_and_does_not_raise(encoded: str) -> Non
 
 
 def test_burning_for_an_unknown_user_runs_the_kdf() -> None:
-    calls: list[str] = []
-
-    class CountingHasher(PasswordHasher):
-        @staticmethod
-        def _derive(password: str, salt: bytes, params: ScryptParams) -> bytes:
-            calls.append(password)
-            return PasswordHasher._derive(password, salt, params)
-
-    CountingHasher(FAST_SCRYPT).burn("Passw0rd!")
-    assert calls == ["Passw0rd!"]
+    hasher = CountingHasher()
+    hasher.burn("Passw0rd!")
+    assert hasher.runs == ["Passw0rd!"]

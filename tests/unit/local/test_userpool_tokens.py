@@ -6,16 +6,14 @@ import pytest
 
 from sdw.local._keys import SigningKey
 from sdw.local._userpool_tokens import TokenFactory, new_refresh_token, refresh_token_hash
-from tests.userpool_fixtures import FakeClock, token_claims, token_header
+from tests.userpool_fixtures import CLIENT_ID, ISSUER, FakeClock, rsa_key, token_claims, token_header
 
-ISSUER = "http://127.0.0.1:3000/us-east-1_AbCdEf123"
-CLIENT_ID = "abcdefghijklmnopqrstuvwxyz"
 SUB = "6f1c2d3e-0000-4000-8000-000000000001"
 
 
 @pytest.fixture(scope="module")
 def signing_key() -> SigningKey:
-    return SigningKey.generate()
+    return SigningKey(rsa_key(0))
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ JSONPath when the top level says JSONata.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,9 +61,9 @@ _TOP_FIELDS = frozenset({"StartAt", "States", "Comment", "Version", "TimeoutSeco
 # ProcessorConfig.
 _BRANCH_FIELDS = frozenset({"StartAt", "States", "Comment"})
 _PROCESSOR_FIELDS = _BRANCH_FIELDS | {"ProcessorConfig"}
-_MODES = {"INLINE", "DISTRIBUTED"}
+_MODES = ("INLINE", "DISTRIBUTED")  # tuples, not sets: a value may be an unhashable list
 _TYPES = ("STANDARD", "EXPRESS")
-_EXECUTION_TYPES = {"STANDARD", "EXPRESS"}
+_EXECUTION_TYPES = ("STANDARD", "EXPRESS")
 
 
 def validate_definition(definition: Any, *, state_machine_type: str = "STANDARD") -> list[Diagnostic]:
@@ -77,7 +78,7 @@ def validate_definition(definition: Any, *, state_machine_type: str = "STANDARD"
     if state_machine_type not in _TYPES:
         raise ValueError(f"state_machine_type must be STANDARD or EXPRESS, not {state_machine_type!r}")
     validator = _Validator(express=state_machine_type == "EXPRESS")
-    validator.check_document(definition)
+    validator.check_document(_with_string_keys(definition, "", validator.report))
     return validator.report.diagnostics
 
 
@@ -86,6 +87,30 @@ def ensure_valid_definition(definition: Any, *, state_machine_type: str = "STAND
     diagnostics = validate_definition(definition, state_machine_type=state_machine_type)
     if diagnostics:
         raise DefinitionError(diagnostics)
+
+
+def _with_string_keys(value: Any, where: str, report: Report) -> Any:
+    """``value`` with every object key a string. JSON keys always are; a YAML key may be a
+    number, a boolean or null (``1: ...``, ``yes: ...``), which AWS would never see, so
+    each is reported and then validated under its text."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            name = (
+                key
+                if isinstance(key, str)
+                else json.dumps(key)
+                if key is None or isinstance(key, bool)
+                else str(key)
+            )
+            here = pointer(where, name)
+            if not isinstance(key, str):
+                report.error(here, f"The key {shown(key)} must be a string; quote it in YAML.")
+            out[name] = _with_string_keys(item, here, report)
+        return out
+    if isinstance(value, list):
+        return [_with_string_keys(item, pointer(where, index), report) for index, item in enumerate(value)]
+    return value
 
 
 @dataclass
@@ -180,7 +205,7 @@ class _Validator:
         if "Type" not in state:
             self.report.error(where, "The state needs 'Type': " + ", ".join(FIELDS) + ".")
             return
-        if state_type not in FIELDS:
+        if not isinstance(state_type, str) or state_type not in FIELDS:
             self.report.error(
                 pointer(where, "Type"),
                 f"{shown(state_type)} is not a state type; use one of " + ", ".join(FIELDS) + ".",

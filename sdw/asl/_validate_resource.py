@@ -27,7 +27,7 @@ from typing import Any
 from sdw.asl._jsonata import is_jsonata_template as is_jsonata
 from sdw.asl._validate_base import JSONATA, Code, Report, json_type, pointer
 
-_PARTITION = r"arn:aws(?:-cn|-us-gov)?"
+_PARTITION = r"arn:aws(?:-[a-z]+)*"  # aws, aws-cn, aws-us-gov, aws-iso-b...
 LAMBDA_ARN = re.compile(
     _PARTITION
     + r":lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,140}(?::(?:\$LATEST|[A-Za-z0-9_-]{1,128}))?"

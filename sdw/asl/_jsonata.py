@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -315,17 +315,3 @@ def _copy_json(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_copy_json(item) for item in value]
     return value
-
-
-def iter_templates(value: Any) -> Iterator[tuple[str, str]]:
-    """Every ``(path, template)`` inside a JSON value, for validators (path as in causes)."""
-    if is_jsonata_template(value):
-        yield "", value
-    elif isinstance(value, Mapping):
-        for key, child in value.items():
-            for path, text in iter_templates(child):
-                yield f"/{key}{path}", text
-    elif isinstance(value, list | tuple):
-        for index, child in enumerate(value):
-            for path, text in iter_templates(child):
-                yield f"[{index}]{path}", text

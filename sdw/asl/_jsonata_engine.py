@@ -40,6 +40,7 @@ from jsonata.utils import Utils
 
 from sdw.asl._jsonata_functions import MAX_SEQUENCE_LENGTH, create_step_functions_frame
 from sdw.asl._jsonata_text import jsonata_string, stringify
+from sdw.asl._jsonata_values import JSONATA_NULL
 
 __all__ = [
     "EVALUATION_TIMEOUT_SECONDS",
@@ -68,6 +69,17 @@ class _Runner(Jsonata):  # type: ignore[misc]  # the library ships no type hints
             return _divide(float(lhs), float(rhs), op)
         return super().evaluate_numeric_expression(lhs, rhs, op)
 
+    def apply_inner(self, proc: Any, args: Any, input: Any, environment: Any) -> Any:
+        try:
+            return super().apply_inner(proc, args, input, environment)
+        except JException as error:
+            # A built-in handed a JSON null fails with a bare T0410; jsonata-js names the
+            # argument and the function ('Argument 1 of function "lowercase" ...').
+            if error.error == "T0410" and error.current is None and error.expected is None:
+                error.current = _null_position(args)
+                error.expected = getattr(getattr(proc, "signature", None), "function_name", None)
+            raise
+
     def evaluate_string_concat(self, lhs: Any, rhs: Any) -> str:
         # ``&`` writes its operands as $string does, numbers in JavaScript's notation.
         return str(jsonata_string(lhs) or "") + str(jsonata_string(rhs) or "")
@@ -81,6 +93,10 @@ class _Runner(Jsonata):  # type: ignore[misc]  # the library ships no type hints
                 -1,
             )
         return result
+
+
+def _null_position(args: Any) -> int | None:
+    return next((index + 1 for index, arg in enumerate(args or ()) if arg is JSONATA_NULL), None)
 
 
 def _is_number(value: Any) -> bool:
@@ -140,8 +156,6 @@ def parse_expression(source: str) -> Any:
     # as this thread's current instance; the runner is installed again before each
     # evaluation, so that is harmless.
     parsed = Jsonata(source)
-    if parsed.errors:
-        raise parsed.errors[0]
     return parsed.ast
 
 

@@ -42,7 +42,7 @@ from jsonata.jexception import JException
 from jsonata.utils import Utils
 
 from sdw.asl._jsonata_text import jsonata_string
-from sdw.asl._jsonata_values import to_jsonata
+from sdw.asl._jsonata_values import JSONATA_NULL, to_jsonata
 
 __all__ = [
     "MAX_SEQUENCE_LENGTH",
@@ -168,13 +168,22 @@ def _parse(args: Sequence[Any]) -> Any:
 
 
 class _Native:
-    """Adapts a Python function to the engine's callable protocol (``call(input, args)``)."""
+    """Adapts a Python function to the engine's callable protocol (``call(input, args)``).
 
-    def __init__(self, function: Callable[[Sequence[Any]], Any]) -> None:
+    The engine's signature check lets JSON null through as if it were a missing
+    argument; a null where the function wants a value fails as jsonata-js fails it,
+    with T0410 (the evaluator names the argument and the function).
+    """
+
+    def __init__(self, function: Callable[[Sequence[Any]], Any], *, accepts_null: bool = False) -> None:
         self._function = function
+        self._accepts_null = accepts_null
 
     def call(self, input: Any, args: Any) -> Any:
-        return self._function(list(args) if args else [])
+        arguments = list(args) if args else []
+        if not self._accepts_null and any(arg is JSONATA_NULL for arg in arguments):
+            raise JException("T0410", -1)
+        return self._function(arguments)
 
 
 # name -> (implementation, JSONata signature). Signatures make the engine check the
@@ -186,9 +195,12 @@ _FUNCTIONS: Final[dict[str, tuple[Callable[[Sequence[Any]], Any], str]]] = {
     "random": (_random, "<n?:n>"),
     "uuid": (_uuid, "<:s>"),
     "parse": (_parse, "<s:x>"),
-    # JSONata's own $string, with jsonata-js's number notation (see _jsonata_text).
-    "string": (lambda args: jsonata_string(*args[:2]) if args else None, "<x-b?:s>"),
 }
+
+
+def _string(args: Sequence[Any]) -> Any:
+    # JSONata's own $string, with jsonata-js's number notation (see _jsonata_text).
+    return jsonata_string(*args[:2]) if args else None
 
 
 def create_step_functions_frame() -> Any:
@@ -200,6 +212,7 @@ def create_step_functions_frame() -> Any:
     frame = Jsonata.Frame(Jsonata.static_frame)
     for name, (function, signature) in _FUNCTIONS.items():
         frame.bind(name, Jsonata.JFunction(_Native(function), signature))
+    frame.bind("string", Jsonata.JFunction(_Native(_string, accepts_null=True), "<x-b?:s>"))
     # Step Functions does not allow $eval; an unbound name called as a function is T1006.
     frame.bind("eval", None)
     return frame

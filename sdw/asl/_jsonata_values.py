@@ -127,7 +127,7 @@ def _wide_integer(value: int) -> float:
     try:
         return float(value)
     except OverflowError:
-        return math.copysign(math.inf, value)
+        return math.inf if value > 0 else -math.inf
 
 
 def _normal_number(value: float) -> Any:

@@ -329,3 +329,31 @@ def test_concurrent_evaluations_each_read_their_own_time() -> None:
     for thread in threads:
         thread.join()
     assert failures == []
+
+
+# --------------------------------------------------------------------------- corners
+def test_an_expression_shows_its_template_in_repr() -> None:
+    assert repr(compile_jsonata("{% 1 %}")) == "JsonataExpression('{% 1 %}')"
+
+
+def test_states_read_as_a_whole_holds_every_field() -> None:
+    assert evaluate("{% $keys($states) %}") == ["input", "context"]
+
+
+def test_arithmetic_on_infinity_is_out_of_range() -> None:
+    assert "D1001: Number out of range" in cause_of("{% (1/0) / 2 %}")
+
+
+def test_a_json_null_handed_to_a_function_names_the_argument_and_the_function() -> None:
+    assert cause_of("{% $lowercase($states.input.n) %}").endswith(
+        'T0410: Argument 1 of function "lowercase" does not match function signature'
+    )
+    assert cause_of("{% $map([null], function($v){ $uppercase($v) }) %}").endswith(
+        'T0410: Argument 1 of function "uppercase" does not match function signature'
+    )
+
+
+def test_an_engine_failure_without_a_code_is_quoted_after_a_colon() -> None:
+    assert cause_of("{% $replace('abc', '', 'x') %}").endswith(
+        "threw an error during evaluation: Second argument of replace function cannot be an empty string"
+    )

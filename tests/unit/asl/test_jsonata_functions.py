@@ -156,3 +156,25 @@ def test_parse_refuses_what_is_not_one_json_value(text: str) -> None:
 
 def test_parse_of_a_missing_value_returns_nothing() -> None:
     assert cause_of("{% $parse($states.input.missing) %}").endswith("returned nothing (undefined).")
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{% $partition($states.input.missing, 2) %}",
+        "{% $range($states.input.missing, 1, 1) %}",
+        "{% $hash($states.input.missing, 'MD5') %}",
+    ],
+)
+def test_a_missing_argument_returns_nothing(template: str) -> None:
+    assert cause_of(template).endswith("returned nothing (undefined).")
+
+
+def test_a_null_argument_is_refused_by_name() -> None:
+    assert cause_of("{% $hash('a', null) %}").endswith(
+        'T0410: Argument 2 of function "hash" does not match function signature'
+    )
+
+
+def test_an_infinite_seed_is_refused() -> None:
+    assert "cannot be used as an integer argument" in cause_of("{% $random(1/0) %}")

@@ -156,8 +156,11 @@ def test_a_tree_without_templates_comes_back_equal(data: Any) -> None:
 
 
 def _as_aws(value: Any) -> Any:
-    """What AWS writes for a value that went through JSONata: numbers as doubles."""
+    """What AWS writes for a value that went through JSONata: an integer that fits in a
+    long stays exact, any other number is a double, written without a fraction if whole."""
     if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int) and -(2**63) <= value < 2**63:
         return value
     if isinstance(value, int | float):
         number = float(value)

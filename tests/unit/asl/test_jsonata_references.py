@@ -78,3 +78,19 @@ def test_a_tree_unites_the_references_of_its_templates() -> None:
     assert union.states_fields == {"input"}
     assert union.variables == {"x"}
     assert union.top_level_fields == ("y",)
+
+
+def test_an_immediately_applied_lambda_is_walked() -> None:
+    assert refs("{% (function($a){ $a + $b })(1) %}").variables == {"b"}
+
+
+def test_foreign_and_cyclic_trees_do_not_hang_the_walk() -> None:
+    from types import SimpleNamespace
+
+    from sdw.asl._jsonata_references import find_references
+
+    assert find_references(object()) == JsonataReferences()
+    node = SimpleNamespace(type="binary", lhs=None, rhs=None)
+    node.lhs = SimpleNamespace(type="unary", expression=node)
+    node.rhs = SimpleNamespace(type="path", steps=[])
+    assert find_references(node) == JsonataReferences()

@@ -61,3 +61,23 @@ def test_string_follows_jsonata_js(template: str, expected: Any) -> None:
 def test_string_refuses_infinity() -> None:
     with pytest.raises(Exception, match="D3001: Attempting to invoke string function on Infinity or NaN"):
         evaluate("{% $string(1/0) %}")
+
+
+def test_empty_containers_and_booleans_are_written_plainly() -> None:
+    assert evaluate("{% $string({'a': {}, 'b': [], 'c': false}) %}") == '{"a":{},"b":[],"c":false}'
+
+
+def test_string_of_undefined_is_undefined() -> None:
+    with pytest.raises(Exception, match="returned nothing"):
+        evaluate("{% $string($states.input.missing) %}")
+
+
+def test_string_refuses_infinity_inside_a_structure() -> None:
+    with pytest.raises(Exception, match="D1001"):
+        evaluate("{% $string([1/0]) %}")
+
+
+def test_stringify_writes_what_json_cannot_hold_as_javascript_does() -> None:
+    assert stringify([float("inf"), object.__new__(type("Host", (), {"__str__": lambda self: "host"}))]) == (
+        '[null,"host"]'
+    )

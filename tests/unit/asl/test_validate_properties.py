@@ -15,7 +15,42 @@ from hypothesis import strategies as st
 from sdw.asl._errors import Diagnostic
 from sdw.asl._validate import validate_definition
 
-_FIELD_NAMES = ["Type", "Next", "End", "StartAt", "States", "Choices", "Default", "Variable", "StringEquals", "And", "Not", "Branches", "ItemProcessor", "Iterator", "Resource", "Parameters", "Arguments", "Output", "Assign", "Retry", "Catch", "ErrorEquals", "Seconds", "Timestamp", "TimeoutSeconds", "HeartbeatSeconds", "QueryLanguage", "Condition", "ResultPath", "InputPath", "x.$", "Label", "ProcessorConfig", "Mode"]
+_FIELD_NAMES = [
+    "Type",
+    "Next",
+    "End",
+    "StartAt",
+    "States",
+    "Choices",
+    "Default",
+    "Variable",
+    "StringEquals",
+    "And",
+    "Not",
+    "Branches",
+    "ItemProcessor",
+    "Iterator",
+    "Resource",
+    "Parameters",
+    "Arguments",
+    "Output",
+    "Assign",
+    "Retry",
+    "Catch",
+    "ErrorEquals",
+    "Seconds",
+    "Timestamp",
+    "TimeoutSeconds",
+    "HeartbeatSeconds",
+    "QueryLanguage",
+    "Condition",
+    "ResultPath",
+    "InputPath",
+    "x.$",
+    "Label",
+    "ProcessorConfig",
+    "Mode",
+]
 _STRINGS = st.sampled_from(
     ["Pass", "Task", "Choice", "Map", "Parallel", "Wait", "Fail", "Succeed", "A", "B", "JSONata", "JSONPath",
      "$", "$.a", "$.a[", "$$.Map", "States.ALL", "States.Format('{}', $.x)", "States.Nope(", "{% 1 %}",

@@ -3,15 +3,18 @@
 The user pool keeps its users, keys and ids here; the flow engine and the usage store will
 keep their databases here too. What lives here stands in for what AWS keeps for you
 (Cognito's users and signing keys, Step Functions' executions), so it is treated as a
-secret store: the folder is 0700 and every file in it 0600, whoever's umask runs ``sdw``.
+secret store: the folder is 0700 and every file in it 0600, whatever the umask.
 
 Why each piece is the way it is:
 
+* Permissions are set, not left to the umask: the folder and files are created with
+  0700/0600 (a umask can only remove bits from those) and then chmod-ed to exactly that.
+  The process umask is never changed: it is process-wide, and the gateway's threads may
+  be creating files at the same moment.
 * SQLite databases are created 0600 *before* SQLite opens them. SQLite's unix VFS gives the
   ``-wal`` and ``-shm`` files it creates later the permissions of the database file
-  (``findCreateFileMode`` in os_unix.c), so a 0600 database gives 0600 companions; a
-  restrictive umask around the first open covers the rest, and the companions are
-  re-checked after WAL mode is switched on.
+  (``findCreateFileMode`` and ``robust_open`` in os_unix.c, which fchmod past the umask),
+  so a 0600 database has 0600 companions; they are re-checked after WAL mode is on.
 * Private files are written atomically (a temporary file in the same folder, fsync, then
   rename), so a crash never leaves half a private key. ``create_private`` publishes with
   ``link()``, which fails if the name exists: when two processes (``sdw dev`` and
@@ -24,32 +27,16 @@ Every OSError and sqlite3.Error is wrapped once, here, into ``StateError`` with 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sqlite3
 import stat
 import tempfile
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 from sdw.local._errors import StateError
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
-_UMASK = 0o077
-# os.umask is process-wide; serialise our own changes to it.
-_umask_lock = threading.Lock()
-
-
-@contextlib.contextmanager
-def _private_umask() -> Iterator[None]:
-    with _umask_lock:
-        previous = os.umask(_UMASK)
-        try:
-            yield
-        finally:
-            os.umask(previous)
 
 
 def _tighten(path: Path, mode: int) -> None:
@@ -73,8 +60,7 @@ class StateDir:
     def ensure(self) -> None:
         """Create the folder 0700 (and its parents), or tighten an existing one to 0700."""
         try:
-            with _private_umask():
-                self.path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+            self.path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
             _tighten(self.path, DIR_MODE)
         except OSError as exc:
             raise StateError(self.path, "create the state folder", exc.strerror or str(exc)) from exc
@@ -95,24 +81,23 @@ class StateDir:
         self.ensure()
         path = self.file(name)
         try:
-            with _private_umask():
-                fd = os.open(path, os.O_CREAT | os.O_RDWR, FILE_MODE)
-                os.close(fd)
-                _tighten(path, FILE_MODE)
-                connection = sqlite3.connect(
-                    path,
-                    timeout=self.SQLITE_BUSY_TIMEOUT_MS / 1000,
-                    isolation_level=None,
-                    check_same_thread=False,
-                )
-                try:
-                    connection.execute(f"PRAGMA busy_timeout = {self.SQLITE_BUSY_TIMEOUT_MS}")
-                    connection.execute("PRAGMA journal_mode = WAL")
-                    connection.execute("PRAGMA synchronous = NORMAL")
-                    connection.execute("PRAGMA foreign_keys = ON")
-                except sqlite3.Error:
-                    connection.close()
-                    raise
+            fd = os.open(path, os.O_CREAT | os.O_RDWR, FILE_MODE)
+            os.close(fd)
+            _tighten(path, FILE_MODE)
+            connection = sqlite3.connect(
+                path,
+                timeout=self.SQLITE_BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            try:
+                connection.execute(f"PRAGMA busy_timeout = {self.SQLITE_BUSY_TIMEOUT_MS}")
+                connection.execute("PRAGMA journal_mode = WAL")
+                connection.execute("PRAGMA synchronous = NORMAL")
+                connection.execute("PRAGMA foreign_keys = ON")
+            except sqlite3.Error:
+                connection.close()
+                raise
             for suffix in ("-wal", "-shm"):
                 companion = path.with_name(path.name + suffix)
                 if companion.exists():
@@ -173,10 +158,10 @@ class StateDir:
 
     def _write_temporary(self, data: bytes) -> Path:
         self.ensure()
-        # mkstemp creates the file 0600 whatever the umask.
         fd, name = tempfile.mkstemp(dir=self.path, prefix=".tmp-")
         temporary = Path(name)
         try:
+            os.fchmod(fd, FILE_MODE)  # mkstemp asks for 0600, minus the umask's bits
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()

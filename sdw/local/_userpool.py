@@ -259,6 +259,7 @@ class LocalUserPool:
 
     def _issue(self, record: UserRecord) -> Tokens:
         now = int(self.clock())
+        self._store.delete_expired_refresh_tokens(now)
         refresh_token = new_refresh_token()
         origin_jti = str(uuid.uuid4())
         self._store.insert_refresh_token(

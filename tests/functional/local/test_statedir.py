@@ -17,17 +17,17 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-@pytest.fixture
-def permissive_umask() -> Iterator[None]:
-    """Run with umask 000, the worst case: anything not set explicitly comes out 0777/0666."""
-    previous = os.umask(0)
+@pytest.fixture(params=[0o000, 0o022, 0o277], ids=["umask-000", "umask-022", "umask-277"])
+def any_umask(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Run under umasks that would give 0777/0666 files (000) or deny the owner (277)."""
+    previous = os.umask(request.param)
     try:
         yield
     finally:
         os.umask(previous)
 
 
-def test_creates_the_folder_0700_with_its_parents(tmp_path: Path, permissive_umask: None) -> None:
+def test_creates_the_folder_0700_with_its_parents(tmp_path: Path, any_umask: None) -> None:
     state = create_state_dir(tmp_path / "project" / ".sdw")
     assert state.path.is_dir()
     assert mode(state.path) == 0o700
@@ -46,7 +46,7 @@ def test_the_constructor_touches_nothing(tmp_path: Path) -> None:
     assert not (tmp_path / ".sdw").exists()
 
 
-def test_a_database_and_its_wal_and_shm_files_are_0600(tmp_path: Path, permissive_umask: None) -> None:
+def test_a_database_and_its_wal_and_shm_files_are_0600(tmp_path: Path, any_umask: None) -> None:
     state = StateDir(tmp_path / ".sdw")
     connection = state.open_database("test.db")
     try:
@@ -81,7 +81,7 @@ def test_tightens_a_database_found_0644(tmp_path: Path) -> None:
     assert mode(path) == 0o600
 
 
-def test_writes_a_private_file_atomically_0600(tmp_path: Path, permissive_umask: None) -> None:
+def test_writes_a_private_file_atomically_0600(tmp_path: Path, any_umask: None) -> None:
     state = StateDir(tmp_path / ".sdw")
     path = state.write_private("secret", b"one")
     assert path == state.path / "secret"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import stat
 from collections.abc import Iterator
@@ -238,13 +239,19 @@ def test_the_region_is_fixed_when_the_pool_is_made(tmp_path: Path) -> None:
         assert pool.config().user_pool_id.startswith("eu-west-1_")
 
 
-def test_the_state_folder_and_every_file_in_it_are_private(tmp_path: Path) -> None:
-    with make_pool(tmp_path / ".sdw") as pool:
-        make_user_tokens(pool)
-        ensure_dev_user(pool)
-        folder = pool.state.path
-        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-        files = {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()}
+@pytest.mark.parametrize("umask", [0o000, 0o022, 0o277])
+def test_the_state_folder_and_every_file_in_it_are_private(tmp_path: Path, umask: int) -> None:
+    previous = os.umask(umask)
+    try:
+        with make_pool(tmp_path / ".sdw") as pool:
+            make_user_tokens(pool)
+            ensure_dev_user(pool)
+            folder = pool.state.path
+            assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+            files = {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()}
+    finally:
+        os.umask(previous)
+    assert "userpool.db-wal" in files
     assert {"userpool.db", "userpool-signing-key.pem", DEV_PASSWORD_FILE} <= set(files)
     assert all(m == 0o600 for m in files.values()), files
 

@@ -66,21 +66,29 @@ def _validate_yaml(name: str, text: str) -> FileReport:
         document = load_yaml(text, name)
     except YamlError as exc:
         return FileReport([str(exc)], ok=False)
-    return _report(name, document.data, lambda pointer: str(document.locate(pointer)), [])
+    return _report(name, document.data, lambda pointer: str(document.locate(pointer)), [], sort=True)
 
 
-def _report(name: str, data: Any, where: Callable[[str], str], lines: list[str]) -> FileReport:
+def _report(
+    name: str, data: Any, where: Callable[[str], str], lines: list[str], *, sort: bool = False
+) -> FileReport:
+    """Validate ``data``; ``where`` turns a pointer into the line prefix; ``sort`` orders the
+    errors by line and column (YAML), else they keep the validator's order."""
     if data is None:
         return FileReport([f"{where('')}: the file is empty; expected a state machine definition"], ok=False)
     prefix = ""
     if isinstance(data, dict) and "definition" in data and "States" not in data:
         prefix, data = "/definition", data["definition"]  # a flow file: the definition is one key
     diagnostics = validate_definition(data)
-    lines = lines + [f"{where(prefix + d.path)}: {d.path or '/'}: {d.message}" for d in diagnostics]
+    located = [(where(prefix + d.path), f"{d.path or '/'}: {d.message}") for d in diagnostics]
+    if sort:
+        located.sort(key=lambda item: [int(part) for part in item[0].rsplit(":", 2)[1:]])
+    lines = lines + [f"{place}: {text}" for place, text in located]
     if lines:
         return FileReport(lines, ok=False)
     states = data.get("States", {}) if isinstance(data, dict) else {}
-    return FileReport([f"{name}: OK ({len(states)} top-level states)"], ok=True)
+    count = len(states)
+    return FileReport([f"{name}: OK ({count} top-level state{'' if count == 1 else 's'})"], ok=True)
 
 
 @click.group()

@@ -50,11 +50,8 @@ def check_graph(report: Report, where: str, start: Any, states: dict[str, Any]) 
     edges: dict[str, list[str]] = {}
     dangling: list[str] = []  # already reported; not also "can never end"
     for name, state in states.items():
-        if not isinstance(state, dict):
-            edges[name] = []
-            continue
         edges[name] = []
-        for tokens, target in transitions(state):
+        for tokens, target in transitions(state) if isinstance(state, dict) else []:
             if target in states:
                 edges[name].append(target)
             else:

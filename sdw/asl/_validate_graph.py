@@ -9,9 +9,9 @@ Step Functions checks, per state machine and each nested one on its own (a branc
 * the machine has a terminal state: ``"End": true``, Succeed or Fail
   (MISSING_END_STATE: "Workflow has no terminal state").
 
-sdw adds one check in the same spirit: from every reachable state some terminal state
-must be reachable, so a loop with no way out (A -> B -> A while C ends) is reported
-instead of running until the execution times out.
+A loop with no way out (A -> B -> A while C ends) is accepted, as AWS accepts it: such a
+machine runs until its TimeoutSeconds, and a polling loop that only ends by a Catch or a
+timeout is a real pattern.
 """
 
 from __future__ import annotations
@@ -48,14 +48,12 @@ def is_terminal(state: dict[str, Any]) -> bool:
 def check_graph(report: Report, where: str, start: Any, states: dict[str, Any]) -> None:
     """Check the transitions of the machine at ``where`` (its ``States`` map is ``states``)."""
     edges: dict[str, list[str]] = {}
-    dangling: list[str] = []  # already reported; not also "can never end"
     for name, state in states.items():
         edges[name] = []
         for tokens, target in transitions(state) if isinstance(state, dict) else []:
             if target in states:
                 edges[name].append(target)
             else:
-                dangling.append(name)
                 report.error(
                     pointer(where, "States", name, *tokens),
                     f"{quoted(str(tokens[-1]))} names the state {quoted(target)}, "
@@ -81,19 +79,6 @@ def check_graph(report: Report, where: str, start: Any, states: dict[str, Any]) 
             Code.MISSING_END_STATE,
         )
         return
-    reverse: dict[str, list[str]] = {name: [] for name in states}
-    for name, targets in edges.items():
-        for target in targets:
-            reverse[target].append(name)
-    can_end = _closure(terminals + dangling, reverse)
-    for name in states:
-        if name in reachable and name not in can_end:
-            report.error(
-                pointer(where, "States", name),
-                f"The state {quoted(name)} can never reach a terminal state: every path from it loops "
-                'without "End": true, a Succeed or a Fail state.',
-                Code.MISSING_END_STATE,
-            )
 
 
 def _closure(seeds: list[str], edges: dict[str, list[str]]) -> set[str]:

@@ -1,11 +1,11 @@
 """Errors of the one-machine adapters.
 
-    LocalError          base of everything sdw.local raises
-    └── StateError      the local state folder (.sdw/) or a file in it cannot be read or
-                        written: a permission, a full disk, a corrupt database. Carries the
-                        path and the operation, and wraps the OSError/sqlite3.Error once.
+    LocalError              base of everything sdw.local raises
+    ├── StateError          the local state folder (.sdw/) or a file in it cannot be read or
+    │                       written: a permission, a full disk, a corrupt database. Carries
+    │                       the path and the operation; wraps the OSError/sqlite3.Error once.
     └── TokenRejectedError  the JWT authorizer refused a token; ``description`` says why, as
-                        API Gateway's ``www-authenticate`` header does
+                            API Gateway's ``www-authenticate`` header does
 
 Errors that belong to a port (a wrong password, an unknown user) are not here: they are
 ``sdw.system`` errors, raised the same way by the local adapter and the AWS one.

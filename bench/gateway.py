@@ -10,7 +10,8 @@ What it does, in one invocation:
    gateway on every request: the authorizer caches nothing it must re-check).
 2. Start-up: launches ``sdw dev`` as a user would (a subprocess, its request log going to a
    file) and times launch -> first 200 from ``POST /lib/ping`` with that token; three runs.
-3. Load: warm ``POST /lib/ping`` at concurrency 1 and 16, ``--seconds`` each after
+3. Load: warm ``POST /lib/ping`` at concurrency 1 and 16, for ``sdw dev --workers 1``
+   and ``--workers 2`` (``--workers``), ``--seconds`` each after
    ``--warmup`` unrecorded seconds, with the loader the peer script uses (wrk when
    installed, else ../shared/peer-bench/load.py; ``LOADER=wrk|py`` forces one).
 4. Runs ../shared/peer-bench/run_peer_bench.sh (serverless-offline, same loader, same
@@ -93,10 +94,12 @@ def post_status(port: int, token: str) -> int | None:
         return None
 
 
-def start_server(project: Path, state: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(
+    project: Path, state: Path, port: int, log: Path, workers: int = 1
+) -> subprocess.Popen[bytes]:
     sdw = ROOT / ".venv" / "bin" / "sdw"
     command = [str(sdw) if sdw.exists() else "sdw", "dev", "--port", str(port), "--project-dir", str(project),
-               "--state-dir", str(state)]
+               "--state-dir", str(state), "--workers", str(workers)]
     with log.open("ab") as out:
         return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
 
@@ -181,6 +184,8 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--functions", type=int, default=200)
     parser.add_argument("--startup-runs", type=int, default=3)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2],
+                        help="sdw dev --workers values to load (the first is the headline)")
     parser.add_argument("--no-peer", action="store_true")
     args = parser.parse_args()
     loader = os.environ.get("LOADER") or ("wrk" if shutil.which("wrk") else "py")
@@ -191,21 +196,29 @@ def main() -> int:
         port = free_port()
         token = make_token(state, port)
         startups = [time_startup(project, state, port, token, log) for _ in range(args.startup_runs)]
-        proc = start_server(project, state, port, log)
-        try:
-            while post_status(port, token) != 200:
-                time.sleep(0.01)
-            c1 = run_load(loader, port, token, 1, args.seconds, args.warmup)
-            c16 = run_load(loader, port, token, 16, args.seconds, args.warmup)
-        finally:
-            stop_server(proc)
+        loads: dict[int, dict[str, Any]] = {}
+        for workers in args.workers:
+            proc = start_server(project, state, port, log, workers)
+            try:
+                while post_status(port, token) != 200:
+                    time.sleep(0.01)
+                time.sleep(1)  # let the other worker processes come up
+                c1 = run_load(loader, port, token, 1, args.seconds, args.warmup)
+                c16 = run_load(loader, port, token, 16, args.seconds, args.warmup)
+            finally:
+                stop_server(proc)
+            loads[workers] = {
+                "command": f"sdw dev --workers {workers}",
+                **{f"c1_{k}": v for k, v in c1.items()},
+                **{f"c16_{k}": v for k, v in c16.items()},
+            }
         ours = {
             "server": "sdw dev",
             "functions": args.functions + 1,
             "startup_s": round(statistics.median(startups), 3),
             "startup_runs_s": [round(s, 3) for s in startups],
-            **{f"c1_{k}": v for k, v in c1.items()},
-            **{f"c16_{k}": v for k, v in c16.items()},
+            **loads[args.workers[0]],
+            "by_workers": loads,
         }
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -221,11 +234,14 @@ def main() -> int:
     }
     if peer:
         report["ratios"] = {
-            "c16_rps": round(ours["c16_rps"] / peer["c16_rps"], 2),
-            "c1_rps": round(ours["c1_rps"] / peer["c1_rps"], 2),
-            "c1_p50_ms_ours_over_peer": round(ours["c1_p50_ms"] / peer["c1_p50_ms"], 2),
-            "startup_peer_over_ours": round(peer["startup_s"] / ours["startup_s"], 2),
+            f"workers_{workers}": {
+                "c16_rps": round(load["c16_rps"] / peer["c16_rps"], 2),
+                "c1_rps": round(load["c1_rps"] / peer["c1_rps"], 2),
+                "c1_p50_ms_ours_over_peer": round(load["c1_p50_ms"] / peer["c1_p50_ms"], 2),
+            }
+            for workers, load in ours["by_workers"].items()
         }
+        report["ratios"]["startup_peer_over_ours"] = round(peer["startup_s"] / ours["startup_s"], 2)
     print(json.dumps(report))
     return 0
 

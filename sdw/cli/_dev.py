@@ -3,19 +3,33 @@
 It loads the tree, reports every problem (file:line) and serves the good functions
 anyway, makes sure a dev user exists, prints the routes and a ready-to-paste ``curl``
 with a fresh dev token, then serves until Ctrl-C. Heavy modules (the ASL interpreter,
-boto3) are never imported here: start-up time is part of the product.
+boto3) are not imported for this command: start-up time is part of the product.
+
+``--workers N`` runs N processes on the one listening socket (the parent binds it and
+passes it down; the kernel spreads connections). Each process imports the handlers on
+its own, so module state is per process, as it is per instance when Lambda runs a
+function on several instances at once. One process is the default (one warm instance,
+predictable state while developing); more use more cores under load (bench/README.md).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import signal
+import socket
+import subprocess
 import sys
 import threading
-from typing import TextIO
+import time
+from typing import Any, TextIO
 
 import click
 
 from sdw.cli._config import Config, create_config
+
+_FOLDER = click.Path(file_okay=False)
 
 
 def _log_to(stream: TextIO, level: int) -> None:
@@ -27,23 +41,24 @@ def _log_to(stream: TextIO, level: int) -> None:
     sdw_log.propagate = False  # the root logger belongs to the functions (Lambda's log format)
 
 
-_FOLDER = click.Path(file_okay=False)
-
-
 @click.command("dev")
 @click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1, or SDW_HOST).")
 @click.option("--port", type=int, default=None, help="Port (default 3000, or SDW_PORT; 0: any free port).")
 @click.option("--project-dir", default=None, type=_FOLDER, help="The project tree (default: here).")
 @click.option("--state-dir", default=None, type=_FOLDER, help="Local state (default: <project>/.sdw).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Server processes sharing the port (each its own warm instances).")
 @click.option("--quiet", is_flag=True, help="No line per request.")
+@click.option("--worker-fd", type=int, default=None, hidden=True)
+@click.option("--parent-pid", type=int, default=None, hidden=True)
 def dev(
-    host: str | None, port: int | None, project_dir: str | None, state_dir: str | None, quiet: bool
+    host: str | None, port: int | None, project_dir: str | None, state_dir: str | None, workers: int,
+    quiet: bool, worker_fd: int | None, parent_pid: int | None,
 ) -> None:
     """Run the local runtime: every functions/lib/<name> at POST /lib/<name>, behind JWTs."""
     from sdw.local._output import OutputCapture
     from sdw.local._runtime import create_local_runtime
-    from sdw.local._userpool import ensure_dev_user
-    from sdw.project import ProjectError, Severity
+    from sdw.project import ProjectError
 
     config: Config = create_config(project_dir=project_dir, state_dir=state_dir, host=host, port=port)
     err = sys.stderr
@@ -53,16 +68,55 @@ def dev(
     def access_log(line: str) -> None:
         err.write(line + "\n")
 
+    inherited = None if worker_fd is None else socket.socket(fileno=worker_fd)
     try:
         runtime = create_local_runtime(
             config.project_root, config.state_dir, host=config.host, port=config.port, region=config.region,
-            access_log=None if quiet else access_log, output=output,
+            access_log=None if quiet else access_log, output=output, sock=inherited,
         )
     except ProjectError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         reason = exc.strerror or exc
         raise click.ClickException(f"cannot listen on {config.host}:{config.port}: {reason}") from None
+
+    if parent_pid is not None:  # a worker: serve quietly until the parent goes away
+        threading.Thread(target=_exit_with_parent, args=(runtime, parent_pid), daemon=True).start()
+        _serve(runtime, output, None)
+        return
+
+    _print_banner(runtime, config)
+    children: list[subprocess.Popen[bytes]] = []
+
+    def on_ready(bound: int) -> None:
+        children.extend(_start_workers(workers - 1, runtime, config, quiet))
+        suffix = f", {workers} worker processes" if workers > 1 else ""
+        click.echo(f"Listening on {runtime.base_url}{suffix} (Ctrl-C to stop)")
+        sys.stdout.flush()
+        threading.Thread(target=_report_syntax_errors, args=(runtime,), daemon=True).start()
+
+    try:
+        _serve(runtime, output, on_ready)
+    finally:
+        _stop_workers(children)
+    click.echo("sdw dev: stopped")
+
+
+def _serve(runtime: Any, output: Any, on_ready: Any) -> None:
+    output.install()
+    try:
+        runtime.server.run(on_ready)
+    except KeyboardInterrupt:
+        pass  # uvicorn re-raises the Ctrl-C it handled, once it has shut down cleanly
+    finally:
+        output.uninstall()
+        runtime.close()
+
+
+def _print_banner(runtime: Any, config: Config) -> None:
+    from sdw.local._userpool import ensure_dev_user
+    from sdw.project import Severity
+
     for problem in runtime.load.problems:
         click.echo(str(problem), err=True)
     errors = sum(1 for p in runtime.load.problems if p.severity is Severity.ERROR)
@@ -82,27 +136,44 @@ def dev(
     ]
     click.echo("\n".join(lines))
 
-    def on_ready(bound: int) -> None:
-        click.echo(f"Listening on {base} (Ctrl-C to stop)")
-        sys.stdout.flush()
-        threading.Thread(target=_report_syntax_errors, args=(runtime,), daemon=True).start()
 
-    output.install()
-    try:
-        runtime.server.run(on_ready)
-    except KeyboardInterrupt:
-        pass  # uvicorn re-raises the Ctrl-C it handled, once it has shut down cleanly
-    finally:
-        output.uninstall()
-        runtime.close()
-    click.echo("sdw dev: stopped")
+def _start_workers(count: int, runtime: Any, config: Config, quiet: bool) -> list[subprocess.Popen[bytes]]:
+    """``count`` more processes serving the socket this one bound."""
+    if count <= 0:
+        return []
+    fd = runtime.server.fileno()
+    command = [
+        sys.executable, "-c", "from sdw.cli import main; main()", "dev",
+        "--project-dir", str(config.project_root), "--state-dir", str(config.state_dir),
+        "--host", config.host, "--port", str(runtime.port),
+        "--worker-fd", str(fd), "--parent-pid", str(os.getpid()),
+        *(["--quiet"] if quiet else []),
+    ]
+    return [subprocess.Popen(command, pass_fds=(fd,)) for _ in range(count)]  # noqa: S603 - our own argv
 
 
-def _report_syntax_errors(runtime: object) -> None:
+def _stop_workers(children: list[subprocess.Popen[bytes]]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGINT)
+    for child in children:
+        try:
+            child.wait(10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait(5)
+
+
+def _exit_with_parent(runtime: Any, parent_pid: int) -> None:
+    """A worker whose parent died (even by SIGKILL) stops instead of serving on alone."""
+    while os.getppid() == parent_pid:
+        time.sleep(0.5)
+    with contextlib.suppress(Exception):
+        runtime.server.stop(timeout=0)
+
+
+def _report_syntax_errors(runtime: Any) -> None:
     """Compile every handler once after start: a syntax error is reported before its first call."""
-    from sdw.local._runtime import LocalRuntime
-
-    assert isinstance(runtime, LocalRuntime)
     log = logging.getLogger("sdw.dev")
     for failure in runtime.invoker.check_syntax():
         log.error("%s", failure)

@@ -18,6 +18,7 @@ System routes are added with ``runtime.gateway.router.add_system(...)`` (flows: 
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -79,10 +80,16 @@ def create_local_runtime(
     output: OutputCapture | None = None,
     workers: int = 64,
     clock: Callable[[], float] = time.time,
+    sock: socket.socket | None = None,
 ) -> LocalRuntime:
-    """Load the project and wire a runtime listening on host:port (0 = a free port)."""
+    """Load the project and wire a runtime listening on host:port (0 = a free port).
+
+    ``sock``: an already listening socket to serve on instead (a worker process of
+    ``sdw dev --workers N`` serves the socket its parent bound).
+    """
     load = load_project(project_root)
-    sock = bind_socket(host, port)
+    if sock is None:
+        sock = bind_socket(host, port)
     try:
         bound_port = sock.getsockname()[1]
         pool = create_local_user_pool(state_dir, base_url=local_base_url(host, bound_port), region=region,

@@ -168,6 +168,10 @@ class LocalServer:
             sock.close()
             self._ready.set()
 
+    def fileno(self) -> int:
+        """The listening socket's descriptor, to hand to worker processes."""
+        return self._sock.fileno()
+
     def run(self, on_ready: Callable[[int], None] | None = None) -> None:
         _run_loop(self.serve(on_ready))
 

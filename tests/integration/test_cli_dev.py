@@ -133,3 +133,24 @@ def test_sdw_dev_reports_a_port_in_use_in_one_sentence(project: Path, tmp_path: 
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_sdw_dev_with_two_workers_serves_from_both_and_stops_them(
+    project: Path, tmp_path: Path, free_port: int
+) -> None:
+    process = DevProcess(["--port", str(free_port), "--project-dir", str(project), "--workers", "2",
+                          "--state-dir", str(tmp_path / "state"), "--quiet"])
+    try:
+        curl = process.wait_for(r"curl -X POST (\S+) -H 'Authorization: Bearer ([^']+)'")
+        process.wait_for(r"Listening on .*2 worker processes")
+        headers = {"authorization": f"Bearer {curl.group(2)}"}
+        deadline = time.monotonic() + 20
+        streams: set[str] = set()
+        while time.monotonic() < deadline and len(streams) < 2:
+            # one connection each: the kernel spreads new connections across the processes
+            echo = httpx.post(f"http://127.0.0.1:{free_port}/lib/echo", headers=headers, timeout=10).json()
+            streams.add(echo["context"]["log_stream_name"])  # one per instance
+        assert len(streams) == 2, "the second worker process never answered"
+    finally:
+        assert process.stop() == 0
+    assert process.proc.returncode == 0

@@ -1,4 +1,4 @@
-"""sdw.project: the app model (functions, plugins, later flows) loaded from the tree.
+"""sdw.project: the app model (functions, plugins, flows) loaded from the tree.
 
 Plain data; no sockets, no AWS. See DESIGN.md.
 """
@@ -6,13 +6,27 @@ Plain data; no sockets, no AWS. See DESIGN.md.
 from __future__ import annotations
 
 from sdw.project._errors import ProjectError, ProjectLoadError
+from sdw.project._flows import load_flows
+from sdw.project._flows_definition import DefinitionDiagnostic, DefinitionValidator
+from sdw.project._flows_link import FlowLoad, FlowSource, compile_flows
+from sdw.project._flows_model import Flow, FlowFile, FlowType, check_flow_name
+from sdw.project._flows_parse import FlowSpec, parse_flow
 from sdw.project._function_config import FunctionSettings, parse_function_config
 from sdw.project._loader import load_project
 from sdw.project._model import Function, LoadResult, Plugin, Problem, Project, Severity, deployed_name
 from sdw.project._names import check_name
+from sdw.project._schedule import Schedule, ScheduleError, parse_schedule
 from sdw.project._yaml import Location, YamlDocument, YamlError, load_yaml
 
 __all__ = [
+    "DefinitionDiagnostic",
+    "DefinitionValidator",
+    "Flow",
+    "FlowFile",
+    "FlowLoad",
+    "FlowSource",
+    "FlowSpec",
+    "FlowType",
     "Function",
     "FunctionSettings",
     "LoadResult",
@@ -22,12 +36,19 @@ __all__ = [
     "Project",
     "ProjectError",
     "ProjectLoadError",
+    "Schedule",
+    "ScheduleError",
     "Severity",
     "YamlDocument",
     "YamlError",
+    "check_flow_name",
     "check_name",
+    "compile_flows",
     "deployed_name",
+    "load_flows",
     "load_project",
     "load_yaml",
+    "parse_flow",
     "parse_function_config",
+    "parse_schedule",
 ]

@@ -1,22 +1,27 @@
 """Load a project tree into a ``Project`` plus the list of what is wrong with it.
 
-The loader never raises for a problem in one function or plugin: it records a
+The loader never raises for a problem in one function, plugin or flow: it records a
 ``Problem`` (warning or error, with a file:line:column where it has one) and goes on, so
 ``sdw dev`` serves every good function while it reports the bad ones. Only a missing
 project folder is fatal.
 
-Order is deterministic: functions sorted by key, the project's before each plugin's.
+Order is deterministic: functions sorted by key, the project's before each plugin's;
+flows likewise, by file name (sdw.project._flows).
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from sdw.project._errors import ProjectLoadError
+from sdw.project._flows import load_flows
+from sdw.project._flows_definition import DefinitionValidator
+from sdw.project._flows_model import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 from sdw.project._function_config import parse_function_config
 from sdw.project._model import Function, LoadResult, Plugin, Problem, Project, Severity
 from sdw.project._names import check_name, is_private_folder
@@ -26,8 +31,20 @@ FUNCTIONS_DIR = ("functions", "lib")
 CONFIG_FILE = "config.json"
 
 
-def load_project(root: Path) -> LoadResult:
-    """Read ``root`` (functions/lib, config.json plugins) into a model and its problems."""
+def load_project(
+    root: Path,
+    *,
+    validate_definition: DefinitionValidator | None = None,
+    region: str = DEFAULT_REGION,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    extra_flow_files: Sequence[Path] = (),
+) -> LoadResult:
+    """Read ``root`` (functions/lib, config.json plugins, flows) into a model and its problems.
+
+    Flow definitions are checked as ASL only when ``validate_definition`` is given
+    (``sdw.asl.validate_definition``; sdw.project may not import sdw.asl). ``region`` and
+    ``account_id`` go into the ARNs of the flows' resolved definitions.
+    """
     root = root.resolve()
     if not root.is_dir():
         raise ProjectLoadError(f"{root}: no such project folder")
@@ -37,7 +54,17 @@ def load_project(root: Path) -> LoadResult:
     for plugin in plugins:
         functions += _discover_functions(plugin.root, root, plugin.name, problems)
     functions = _drop_clashes(functions, root, problems)
-    return LoadResult(Project(root=root, functions=tuple(functions), plugins=tuple(plugins)), tuple(problems))
+    flows = load_flows(
+        root,
+        functions,
+        plugins,
+        validate_definition=validate_definition,
+        region=region,
+        account_id=account_id,
+        extra_files=extra_flow_files,
+    )
+    project = Project(root=root, functions=tuple(functions), plugins=tuple(plugins), flows=flows.flows)
+    return LoadResult(project, tuple(problems) + flows.problems, flows.files)
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -18,9 +18,12 @@ import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sdw.project._yaml import Location
+
+if TYPE_CHECKING:  # _flows_model imports Function from here
+    from sdw.project._flows_model import Flow, FlowFile
 
 
 class Severity(enum.StrEnum):
@@ -98,21 +101,29 @@ class Plugin:
 class Project:
     """The whole tree: functions (project's and plugins'), plugins, and flows.
 
-    ``flows`` is filled by the flows loader (sdw.project, flows/*.yml); it is empty until then.
+    ``flows`` holds the valid flows of flows/*.yml (sdw.project._flows), in load order.
     """
 
     root: Path
     functions: tuple[Function, ...] = ()
     plugins: tuple[Plugin, ...] = ()
-    flows: tuple[Any, ...] = ()
+    flows: tuple[Flow, ...] = ()
     _by_key: dict[str, Function] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _flows_by_name: dict[str, Flow] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._by_key.update((fn.key, fn) for fn in self.functions)
+        for flow in self.flows:  # the loader keeps both unique across all flows
+            self._flows_by_name[flow.key] = flow
+            self._flows_by_name[flow.state_machine_name] = flow
 
     def function(self, key: str) -> Function | None:
         """The function served at ``/lib/<key>``, or None."""
         return self._by_key.get(key)
+
+    def flow(self, name: str) -> Flow | None:
+        """The flow with key ``name`` (``billing/nightly``) or state machine name (``billing-nightly``)."""
+        return self._flows_by_name.get(name)
 
     def __iter__(self) -> Iterator[Function]:
         return iter(self.functions)
@@ -120,10 +131,14 @@ class Project:
 
 @dataclass(frozen=True)
 class LoadResult:
-    """The model plus every problem found; one bad function never hides the others."""
+    """The model plus every problem found; one bad function never hides the others.
+
+    ``flow_files`` lists every flow file found, loaded or not (``sdw flows list``).
+    """
 
     project: Project
     problems: tuple[Problem, ...] = ()
+    flow_files: tuple[FlowFile, ...] = ()
 
     @property
     def errors(self) -> tuple[Problem, ...]:

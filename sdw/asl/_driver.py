@@ -1,0 +1,245 @@
+"""Running an execution to its end in this process: :func:`execute` and :class:`Interpreter`.
+
+The core (:class:`~sdw.asl._execution.Execution`) never blocks; this module is the
+simple host that drives it: it hands task effects to a pool of worker threads, feeds
+their outcomes back, and moves time forward. With a :class:`VirtualClock`, when nothing
+outside the interpreter is pending (no task running, no task token awaited) the clock
+skips straight to the next deadline, so Wait states and retry back-offs cost nothing;
+while a task's code runs, time is real, so a TimeoutSeconds on a slow task fires after
+the real seconds, and the task's thread is abandoned, not killed, as AWS abandons a
+Lambda invocation it stopped waiting for.
+
+Worker threads are daemons: a task that never returns does not keep the process alive.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sdw.asl._clock import Clock, SystemClock, VirtualClock, to_datetime
+from sdw.asl._errors import ErrorName, StatesError
+from sdw.asl._execution import Execution
+from sdw.asl._integrations import ServiceInvoker, TaskInvoker, TaskRequest
+from sdw.asl._lambda import LambdaFunctions
+from sdw.asl._map_io import ObjectStore
+from sdw.asl._nodes import Machine, compile_machine
+from sdw.asl._validate import ensure_valid_definition
+
+__all__ = ["ExecutionResult", "Interpreter", "compile_definition", "execute"]
+
+
+def compile_definition(definition: Mapping[str, Any]) -> Machine:
+    """Validate (every problem at once, as DefinitionError) and compile a definition."""
+    ensure_valid_definition(definition)
+    return compile_machine(definition)
+
+
+@dataclass
+class ExecutionResult:
+    """How an execution ended, with its history (GetExecutionHistory's events)."""
+
+    status: str
+    output: Any
+    error: str | None
+    cause: str | None
+    execution_arn: str
+    history: list[dict[str, Any]] = field(default_factory=list)
+    start_date: Any = None
+    stop_date: Any = None
+
+    @classmethod
+    def of(cls, execution: Execution) -> ExecutionResult:
+        return cls(
+            status=execution.status,
+            output=execution.output,
+            error=execution.error,
+            cause=execution.cause,
+            execution_arn=execution.arn,
+            history=execution.history.events(),
+            start_date=to_datetime(execution.start_time),
+            stop_date=to_datetime(execution.stop_time) if execution.stop_time is not None else None,
+        )
+
+
+class _Workers:
+    """A growing pool of daemon threads that run task effects."""
+
+    def __init__(
+        self, invoker: TaskInvoker, outcomes: queue.Queue[tuple[Any, ...]], max_workers: int
+    ) -> None:
+        self._invoker = invoker
+        self._outcomes = outcomes
+        self._jobs: queue.SimpleQueue[TaskRequest] = queue.SimpleQueue()
+        self._max = max_workers
+        self._threads = 0
+        self._idle = 0
+        self._lock = threading.Lock()
+
+    def submit(self, request: TaskRequest) -> None:
+        self._jobs.put(request)
+        with self._lock:
+            if self._idle == 0 and self._threads < self._max:
+                self._threads += 1
+                threading.Thread(target=self._work, name="sdw-asl-task", daemon=True).start()
+            else:
+                self._idle = max(0, self._idle - 1)
+
+    def _work(self) -> None:
+        while True:
+            try:
+                request = self._jobs.get(timeout=5.0)
+            except queue.Empty:
+                with self._lock:
+                    self._threads -= 1
+                    self._idle = max(0, self._idle - 1)
+                return
+            self._outcomes.put(self._run(request))
+            with self._lock:
+                self._idle += 1
+
+    def _run(self, request: TaskRequest) -> tuple[Any, ...]:
+        try:
+            return ("ok", request.task_id, self._invoker.invoke(request))
+        except StatesError as exc:
+            return ("err", request.task_id, exc.name, exc.cause)
+        except Exception as exc:  # a bug in a host's invoker must not crash the interpreter
+            return ("err", request.task_id, ErrorName.TASK_FAILED.value, f"{type(exc).__name__}: {exc}")
+
+
+class Interpreter:
+    """Runs executions to completion in-process, with injected tasks, clock and storage.
+
+    >>> Interpreter().run({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, {"a": 1}).output
+    {'a': 1}
+    """
+
+    def __init__(
+        self,
+        *,
+        tasks: Mapping[str, Callable[[Any, Any], Any]] | None = None,
+        invoker: TaskInvoker | None = None,
+        virtual_time: bool = True,
+        clock: Clock | None = None,
+        object_store: ObjectStore | None = None,
+        max_workers: int = 64,
+    ) -> None:
+        self.invoker: TaskInvoker = invoker or ServiceInvoker(lambdas=LambdaFunctions(tasks or {}))
+        self.virtual_time = virtual_time
+        self._clock = clock
+        self.object_store = object_store
+        self.max_workers = max_workers
+        self._outcomes: queue.Queue[tuple[Any, ...]] = queue.Queue()
+        self._active: Execution | None = None
+
+    # Thread-safe signals from outside (another thread, a task's own code).
+    def send_task_success(self, token: str, output: Any) -> None:
+        self._outcomes.put(("token_ok", token, output))
+
+    def send_task_failure(self, token: str, error: str | None = None, cause: str | None = None) -> None:
+        self._outcomes.put(("token_err", token, error, cause))
+
+    def send_task_heartbeat(self, token: str) -> None:
+        self._outcomes.put(("heartbeat", token))
+
+    def stop(self, error: str | None = None, cause: str | None = None) -> None:
+        """Abort the running execution (StopExecution)."""
+        self._outcomes.put(("abort", error, cause))
+
+    def run(
+        self,
+        definition: Mapping[str, Any] | Machine,
+        input: Any,
+        *,
+        context: Mapping[str, Any] | None = None,
+        state_machine_type: str = "STANDARD",
+    ) -> ExecutionResult:
+        machine = definition if isinstance(definition, Machine) else compile_definition(definition)
+        clock = self._clock or (VirtualClock() if self.virtual_time else SystemClock())
+        execution = Execution(
+            machine,
+            input,
+            context=context,
+            clock=clock,
+            state_machine_type=state_machine_type,
+            object_store=self.object_store,
+        )
+        self.drive(execution, clock)
+        return ExecutionResult.of(execution)
+
+    def drive(self, execution: Execution, clock: Clock) -> None:
+        """Advance ``execution`` until it ends (starting it if it was not started)."""
+        outcomes = self._outcomes
+        workers = _Workers(self.invoker, outcomes, self.max_workers)
+        self._active = execution
+        if execution.root is not None and execution.root.last_event == 0:
+            execution.start()
+        while True:
+            for request in execution.advance():
+                workers.submit(request)
+            if execution.done:
+                break
+            if execution.runnable:
+                continue
+            deadline = execution.next_deadline
+            outside = bool(execution.tasks_in_flight) or execution.awaiting_tokens
+            if not outside and deadline is not None and outcomes.empty() and isinstance(clock, VirtualClock):
+                clock.skip_to(deadline)
+                continue
+            wait = None if deadline is None else max(0.0, deadline - clock.now())
+            try:
+                message = outcomes.get(timeout=wait)
+            except queue.Empty:
+                continue
+            self._apply(execution, message)
+            while True:
+                try:
+                    self._apply(execution, outcomes.get_nowait())
+                except queue.Empty:
+                    break
+        self._active = None
+
+    @staticmethod
+    def _apply(execution: Execution, message: tuple[Any, ...]) -> None:
+        kind = message[0]
+        if kind == "ok":
+            execution.task_succeeded(message[1], message[2])
+        elif kind == "err":
+            execution.task_failed(message[1], message[2], message[3])
+        elif kind == "token_ok":
+            execution.send_task_success(message[1], message[2])
+        elif kind == "token_err":
+            execution.send_task_failure(message[1], message[2], message[3])
+        elif kind == "heartbeat":
+            execution.send_task_heartbeat(message[1])
+        elif kind == "abort":
+            execution.abort(message[1], message[2])
+
+
+def execute(
+    definition: Mapping[str, Any],
+    input: Any,
+    *,
+    tasks: Mapping[str, Callable[[Any, Any], Any]] | None = None,
+    context: Mapping[str, Any] | None = None,
+    state_machine_type: str = "STANDARD",
+    virtual_time: bool = True,
+    invoker: TaskInvoker | None = None,
+    object_store: ObjectStore | None = None,
+) -> ExecutionResult:
+    """Run ``definition`` on ``input`` to its end and return the result.
+
+    ``tasks`` maps Lambda function names or ARNs to ``handler(event, context)``
+    callables. Raises :class:`DefinitionError` (every problem, located) for an invalid
+    definition; every run-time failure is in the result, never raised.
+
+    >>> execute({"StartAt": "S", "States": {"S": {"Type": "Succeed"}}}, [1]).status
+    'SUCCEEDED'
+    """
+    interpreter = Interpreter(
+        tasks=tasks, invoker=invoker, virtual_time=virtual_time, object_store=object_store
+    )
+    return interpreter.run(definition, input, context=context, state_machine_type=state_machine_type)

@@ -20,7 +20,7 @@ API Gateway developer guide, including its less obvious rules:
 from __future__ import annotations
 
 import base64
-import os
+import random
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -77,9 +77,21 @@ def format_request_time(epoch: float) -> str:
     return f"{t.tm_mday:02d}/{month}/{t.tm_year}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
 
 
+# Ids need to be unique, not secret: a seeded PRNG costs a fraction of os.urandom's syscall,
+# which was a quarter of the gateway's own time per request.
+_rng = random.Random()  # seeded from os.urandom
+
+
 def new_request_id() -> str:
     """Shaped like HTTP API's ``apigw-requestid`` (e.g. ``JKJaXmPLvHcESHA=``)."""
-    return base64.b64encode(os.urandom(11)).decode("ascii")
+    return base64.b64encode(_rng.getrandbits(88).to_bytes(11, "big")).decode("ascii")
+
+
+def new_uuid4() -> str:
+    """A random (version 4) UUID string, as Lambda's request ids are."""
+    n = _rng.getrandbits(128) & ~(0xC000 << 48) & ~(0xF000 << 64) | (0x8000 << 48) | (0x4000 << 64)
+    h = f"{n:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def is_text_content_type(content_type: str | None) -> bool:
@@ -135,7 +147,7 @@ class EventBuilder:
         headers.setdefault("x-forwarded-proto", "http")
         if request.server_port:
             headers.setdefault("x-forwarded-port", str(request.server_port))
-        headers.setdefault("x-amzn-trace-id", f"Root=1-{int(now):08x}-{os.urandom(12).hex()}")
+        headers.setdefault("x-amzn-trace-id", f"Root=1-{int(now):08x}-{_rng.getrandbits(96):024x}")
         context: dict[str, Any] = {
             "accountId": settings.account_id,
             "apiId": settings.api_id,

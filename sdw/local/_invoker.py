@@ -42,6 +42,7 @@ from types import ModuleType, TracebackType
 from typing import Any
 
 from sdw.local._context import Clock, LambdaContext
+from sdw.local._events import new_uuid4
 from sdw.local._output import OutputCapture, current_function
 from sdw.local._workers import WorkerPool
 from sdw.project import Function, Project
@@ -205,7 +206,7 @@ class LocalInvoker:
         function = self._functions.get(key)
         if function is None:
             raise UnknownFunctionError(key)
-        pending = Pending(function, str(uuid.uuid4()), self._clock())
+        pending = Pending(function, new_uuid4(), self._clock())
         pending.on_done = on_done
         self._pool.submit(lambda: self._run(pending, event))
         return pending

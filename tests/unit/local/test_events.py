@@ -146,3 +146,15 @@ def test_makes_request_ids_shaped_like_http_apis() -> None:
     ids = {new_request_id() for _ in range(50)}
     assert len(ids) == 50
     assert all(len(i) == 16 and i.endswith("=") for i in ids)
+
+
+def test_makes_version_4_uuids_for_lambda_request_ids() -> None:
+    import uuid
+
+    from sdw.local._events import new_uuid4
+
+    values = [new_uuid4() for _ in range(200)]
+    assert len(set(values)) == 200
+    for value in values:
+        parsed = uuid.UUID(value)
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122 and str(parsed) == value

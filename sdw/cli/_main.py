@@ -23,3 +23,7 @@ main.add_command(asl)
 from sdw.cli._dev import dev  # noqa: E402
 
 main.add_command(dev)
+
+from sdw.cli._flows import flows  # noqa: E402
+
+main.add_command(flows)

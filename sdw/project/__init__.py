@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from sdw.project._errors import ProjectError, ProjectLoadError
 from sdw.project._flows import load_flows
-from sdw.project._flows_definition import DefinitionDiagnostic, DefinitionValidator
+from sdw.project._flows_definition import (
+    DefinitionDiagnostic,
+    DefinitionValidator,
+    find_placeholders,
+    substitute_placeholders,
+)
 from sdw.project._flows_link import FlowLoad, FlowSource, compile_flows
 from sdw.project._flows_model import Flow, FlowFile, FlowType, check_flow_name
 from sdw.project._flows_parse import FlowSpec, parse_flow
@@ -45,10 +50,12 @@ __all__ = [
     "check_name",
     "compile_flows",
     "deployed_name",
+    "find_placeholders",
     "load_flows",
     "load_project",
     "load_yaml",
     "parse_flow",
     "parse_function_config",
     "parse_schedule",
+    "substitute_placeholders",
 ]

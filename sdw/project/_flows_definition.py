@@ -69,12 +69,12 @@ def find_placeholders(value: Any, pointer: str = "") -> Iterator[tuple[str, str]
             yield match.group(1), pointer
 
 
-def substitute(value: Any, values: Mapping[str, str]) -> Any:
+def substitute_placeholders(value: Any, values: Mapping[str, str]) -> Any:
     """A copy of ``value`` with each ``${name}`` of ``values`` replaced; others stay as written."""
     if isinstance(value, dict):
-        return {key: substitute(item, values) for key, item in value.items()}
+        return {key: substitute_placeholders(item, values) for key, item in value.items()}
     if isinstance(value, list):
-        return [substitute(item, values) for item in value]
+        return [substitute_placeholders(item, values) for item in value]
     if isinstance(value, str) and "${" in value:
         return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), value)
     return value
@@ -85,17 +85,19 @@ def link_definition(
     values: Mapping[str, str],
     hints: Mapping[str, str],
     validate: DefinitionValidator | None,
+    unresolved: frozenset[str] = frozenset(),
 ) -> dict[str, Any] | None:
     """``spec``'s definition with ``values`` substituted, or None; problems go to ``spec``.
 
     ``values`` maps each declared placeholder to its ARN; ``hints`` maps placeholders
-    that would be valid once declared to the advice for declaring them.
+    that would be valid once declared to the advice for declaring them; ``unresolved``
+    holds those declared whose declaration is in error (already reported there).
     """
     if spec.definition is None:
         return None
-    reported = _check_placeholders(spec, values, hints)
+    reported = _check_placeholders(spec, values, hints, unresolved)
     reported |= {pointer.removeprefix("/definition") for pointer in spec.json_errors}
-    resolved: dict[str, Any] = substitute(spec.definition, values)
+    resolved: dict[str, Any] = substitute_placeholders(spec.definition, values)
     if validate is not None:
         for diagnostic in validate(copy.deepcopy(resolved)):
             if diagnostic.path not in reported:
@@ -106,7 +108,9 @@ def link_definition(
     return resolved
 
 
-def _check_placeholders(spec: FlowSpec, values: Mapping[str, str], hints: Mapping[str, str]) -> set[str]:
+def _check_placeholders(
+    spec: FlowSpec, values: Mapping[str, str], hints: Mapping[str, str], unresolved: frozenset[str]
+) -> set[str]:
     """Report unknown and unused placeholders; return the pointers (in the definition) reported."""
     used: set[str] = set()
     reported: set[str] = set()
@@ -115,6 +119,8 @@ def _check_placeholders(spec: FlowSpec, values: Mapping[str, str], hints: Mappin
         if name in values:
             continue
         reported.add(pointer)
+        if name in unresolved:
+            continue
         if name in hints:
             message = f"${{{name}}} is used but not declared: {hints[name]}"
         else:

@@ -105,8 +105,14 @@ def compile_flows(
         arns = _link_functions(unit, by_handler, functions, region, account_id, file_exists)
         refs = _link_references(unit, namespace, region, account_id)
         unit.placeholders = {**arns, **refs}
+        declared = {e.placeholder for e in unit.spec.functions} | {
+            r.placeholder for r in unit.spec.references
+        }
+        unresolved = frozenset(declared - unit.placeholders.keys())
         hints = _hints(unit, functions, namespace)
-        unit.definition = link_definition(unit.spec, unit.placeholders, hints, validate_definition)
+        unit.definition = link_definition(
+            unit.spec, unit.placeholders, hints, validate_definition, unresolved
+        )
     _report_cycles(named)
     _drop_dependents(named)
     good = [u for u in named if u.spec.ok and u.definition is not None]
@@ -170,9 +176,13 @@ def _link_functions(
 
 
 def _suggest(handler: str, base: Path, functions: Sequence[Function]) -> str:
-    known = [_handler_of(fn, base) for fn in functions if fn.directory.is_relative_to(base)]
-    close = difflib.get_close_matches(handler, known, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]}?" if close else ""
+    """The handler of the function whose folder is nearest the one written, if one is near."""
+    folders = {
+        fn.directory.relative_to(base).as_posix(): fn for fn in functions if fn.directory.is_relative_to(base)
+    }
+    written = handler.rpartition(".")[0].rpartition("/")[0]
+    close = difflib.get_close_matches(written, list(folders), n=1, cutoff=0.6)
+    return f"; did you mean {_handler_of(folders[close[0]], base)}?" if close else ""
 
 
 def _handler_of(function: Function, base: Path) -> str:

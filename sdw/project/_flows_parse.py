@@ -172,7 +172,7 @@ def _read_type_and_timeout(spec: FlowSpec, data: dict[Any, Any]) -> None:
         spec.type = FlowType(kind)
     else:
         choices = [t.value for t in FlowType]
-        hint = _did_you_mean(str(kind).upper(), choices) if isinstance(kind, str) else ""
+        hint = _did_you_mean(kind.upper(), choices) if isinstance(kind, str) else ""
         spec.error("/type", f"'type' must be STANDARD or EXPRESS, not {kind!r}{hint}")
     if "timeout" not in data:
         return

@@ -176,11 +176,9 @@ def _link_functions(
 
 
 def _suggest(handler: str, base: Path, functions: Sequence[Function]) -> str:
-    """The handler of the function whose folder is nearest the one written, if one is near."""
-    folders = {
-        fn.directory.relative_to(base).as_posix(): fn for fn in functions if fn.directory.is_relative_to(base)
-    }
-    written = handler.rpartition(".")[0].rpartition("/")[0]
+    """The handler of the function whose folder name is nearest the one written, if one is near."""
+    folders = {fn.directory.name: fn for fn in functions if fn.directory.is_relative_to(base)}
+    written = Path(handler.rpartition(".")[0]).parent.name
     close = difflib.get_close_matches(written, list(folders), n=1, cutoff=0.6)
     return f"; did you mean {_handler_of(folders[close[0]], base)}?" if close else ""
 

@@ -39,4 +39,5 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if language not in GREETINGS:
         return _bad_request(f"language: one of {', '.join(sorted(GREETINGS))}")
     greeting = f"{GREETINGS[language]}, {name.strip()}!"
-    return {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": {"greeting": greeting}}
+    headers = {"content-type": "application/json"}
+    return {"statusCode": 200, "headers": headers, "body": {"greeting": greeting}}

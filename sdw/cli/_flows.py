@@ -31,7 +31,7 @@ from sdw.project import FlowFile, LoadResult, Problem, ProjectError, Severity, l
 
 def load_with_flows(config: Config, extra_files: Sequence[Path] = ()) -> LoadResult:
     """The project of ``config``, its flows checked by sdw.asl's validator too."""
-    from sdw.asl._validate import validate_definition
+    from sdw.asl import validate_definition
 
     try:
         return load_project(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sdw.asl._validate import validate_definition
+from sdw.asl import validate_definition
 from sdw.project import FlowType, Location, Severity, load_project
 
 REPO = Path(__file__).resolve().parents[3]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sdw.asl._validate import validate_definition
+from sdw.asl import validate_definition
 from sdw.project import FlowLoad, FlowSource, FlowType, Function, Location, Problem, Severity, compile_flows
 
 ROOT = Path("/p")

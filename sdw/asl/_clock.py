@@ -51,8 +51,8 @@ class VirtualClock:
         self._offset = 0.0
 
     def now(self) -> float:
-        with self._lock:
-            return self._start + (time.monotonic() - self._origin) + self._offset
+        # Lock-free: reading a float is atomic, and only skip_to (under the lock) writes.
+        return self._start + (time.monotonic() - self._origin) + self._offset
 
     def skip_to(self, when: float) -> None:
         """Advance the clock so that ``now() >= when``; an earlier ``when`` does nothing."""

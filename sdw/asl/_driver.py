@@ -23,6 +23,7 @@ from typing import Any
 from sdw.asl._clock import Clock, SystemClock, VirtualClock, to_datetime
 from sdw.asl._errors import ErrorName, StatesError
 from sdw.asl._execution import Execution
+from sdw.asl._history import History
 from sdw.asl._integrations import ServiceInvoker, TaskInvoker, TaskRequest
 from sdw.asl._lambda import LambdaFunctions
 from sdw.asl._map_io import ObjectStore
@@ -40,16 +41,20 @@ def compile_definition(definition: Mapping[str, Any]) -> Machine:
 
 @dataclass
 class ExecutionResult:
-    """How an execution ended, with its history (GetExecutionHistory's events)."""
+    """How an execution ended; :attr:`history` renders GetExecutionHistory's events on demand."""
 
     status: str
     output: Any
     error: str | None
     cause: str | None
     execution_arn: str
-    history: list[dict[str, Any]] = field(default_factory=list)
     start_date: Any = None
     stop_date: Any = None
+    events: History = field(default_factory=History, repr=False)
+
+    @property
+    def history(self) -> list[dict[str, Any]]:
+        return self.events.events()
 
     @classmethod
     def of(cls, execution: Execution) -> ExecutionResult:
@@ -59,9 +64,9 @@ class ExecutionResult:
             error=execution.error,
             cause=execution.cause,
             execution_arn=execution.arn,
-            history=execution.history.events(),
             start_date=to_datetime(execution.start_time),
             stop_date=to_datetime(execution.stop_time) if execution.stop_time is not None else None,
+            events=execution.history,
         )
 
 

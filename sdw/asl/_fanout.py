@@ -211,7 +211,12 @@ class FanoutStates(Lifecycle):
                 data = item
             child = self._start_child(branch, fan, index, node.processor, data)
             if node.distributed:
-                recording = node.execution_type == "STANDARD" and self.history_of(branch).recording
+                # A child's history is only kept for a host that asked for it (on_child_history).
+                recording = (
+                    node.execution_type == "STANDARD"
+                    and self.history_of(branch).recording
+                    and self.on_child_history is not None
+                )
                 child.history = History(recording=recording)
                 name = str(uuid.uuid4())
                 child.execution = {

@@ -57,9 +57,29 @@ Payload = Callable[[Scope], Any]
 """A compiled template: ``payload(scope)`` gives the value."""
 
 
-def dumps_compact(value: Any) -> str:
-    """JSON as Step Functions writes it in events and causes: no spaces, non-ASCII kept."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+def _make_dumps() -> Callable[[Any], str]:
+    # json.dumps builds an encoder per call; the interpreter serialises every state's
+    # output (for the 256 KiB quota and the history), so build the C encoder once.
+    make = getattr(json.encoder, "c_make_encoder", None)
+    encode_str = getattr(json.encoder, "c_encode_basestring", None)
+    if make is None or encode_str is None:  # pragma: no cover - CPython always has them
+        return lambda value: json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    iterencode = make(None, _unserialisable, encode_str, None, ":", ",", False, False, True)
+
+    def dumps(value: Any) -> str:
+        if isinstance(value, str):
+            return str(encode_str(value))
+        return "".join(iterencode(value, 0))
+
+    return dumps
+
+
+def _unserialisable(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+dumps_compact: Callable[[Any], str] = _make_dumps()
+"""JSON as Step Functions writes it in events and causes: no spaces, non-ASCII kept."""
 
 
 def resolve_path(path: JsonPath, scope: Scope) -> Any:

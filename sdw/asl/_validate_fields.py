@@ -92,6 +92,17 @@ _S3_ONLY = {
 }
 
 
+# The S3 actions the interpreter runs against its local object store (sdw.asl._map_io).
+_LOCAL_S3 = {
+    "ItemReader": ("arn:aws:states:::s3:getObject", "arn:aws:states:::s3:listObjectsV2"),
+    "ResultWriter": ("arn:aws:states:::s3:putObject",),
+}
+
+
+def _runs_locally(name: str, value: Any) -> bool:
+    return isinstance(value, dict) and value.get("Resource") in _LOCAL_S3[name]
+
+
 def check_fields(report: Report, where: str, state_type: str, state: dict[str, Any], language: str) -> None:
     """Report every field ``state_type`` does not allow in ``language``."""
     table = FIELDS[state_type]
@@ -99,7 +110,7 @@ def check_fields(report: Report, where: str, state_type: str, state: dict[str, A
     for name in state:
         here = pointer(where, name)
         if name in table.both or name in (table.jsonpath if language == JSONPATH else table.jsonata):
-            if name in _S3_ONLY:
+            if name in _S3_ONLY and not _runs_locally(name, state[name]):
                 report.error(
                     here,
                     f"{quoted(name)} {_S3_ONLY[name]}, which the local runtime cannot do; "

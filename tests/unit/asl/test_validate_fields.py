@@ -220,7 +220,7 @@ INVALID = [
             {
                 "Type": "Map",
                 "ItemProcessor": machine({"P": pass_end()}),
-                "ItemReader": {"Resource": "arn:aws:states:::s3:getObject"},
+                "ItemReader": {"Resource": "arn:aws:states:::s3:getObject.sync"},
                 "ResultWriter": {},
                 "End": True,
             }

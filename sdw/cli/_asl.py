@@ -21,6 +21,7 @@ from typing import Any
 import click
 
 from sdw.asl._validate import validate_definition
+from sdw.cli._asl_run import run
 from sdw.project._yaml import YamlError, load_yaml
 
 
@@ -115,3 +116,4 @@ def validate(files: tuple[Path, ...]) -> None:
 
 
 asl.add_command(validate)
+asl.add_command(run)

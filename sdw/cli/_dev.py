@@ -18,7 +18,6 @@ import contextlib
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -68,7 +67,9 @@ def dev(
     def access_log(line: str) -> None:
         err.write(line + "\n")
 
-    inherited = None if worker_fd is None else socket.socket(fileno=worker_fd)
+    from sdw.local._server import adopt_socket
+
+    inherited = None if worker_fd is None else adopt_socket(worker_fd)
     try:
         runtime = create_local_runtime(
             config.project_root, config.state_dir, host=config.host, port=config.port, region=config.region,

@@ -123,6 +123,13 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def adopt_socket(fd: int) -> socket.socket:
+    """The listening socket a parent process bound and passed down (``sdw dev --workers``)."""
+    sock = socket.socket(fileno=fd)
+    sock.setblocking(False)
+    return sock
+
+
 class LocalServer:
     """uvicorn serving one gateway on one socket; ``run()`` blocks, ``start()`` uses a thread."""
 

@@ -69,6 +69,11 @@ def write_project(root: Path) -> None:
         (folder / "handler.py").write_text(source)
         if name in CONFIGS:
             (folder / "function.yml").write_text(CONFIGS[name])
+    # a local plugin with a function named like one of the project's: served beside it
+    plugin = root / "plugins" / "billing" / "functions" / "lib" / "ping"
+    plugin.mkdir(parents=True)
+    (plugin / "handler.py").write_text("def handler(event, context):\n    return {'plugin': 'billing'}\n")
+    (root / "config.json").write_text('{"plugins": ["./plugins/billing"]}\n')
 
 
 @pytest.fixture(scope="module")

@@ -149,3 +149,8 @@ def test_verifies_the_caller_on_auth_verify(server: Server) -> None:
 def test_sends_a_dict_body_as_json(server: Server) -> None:
     event = json.loads(server.call("echo").content)
     assert event["version"] == "2.0"
+
+
+def test_serves_a_plugins_function_under_its_namespace_beside_the_projects_own(server: Server) -> None:
+    assert server.call("billing/ping").json() == {"plugin": "billing"}
+    assert server.call("ping").text == "I am alive"

@@ -32,6 +32,7 @@ from sdw.project._flows_definition import DefinitionValidator, link_definition
 from sdw.project._flows_model import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_REGION,
+    MAX_FLOW_NAME,
     Flow,
     FlowFile,
     function_arn,
@@ -99,6 +100,13 @@ def compile_flows(
     """
     units = [_Unit(source, parse_flow(source.text, source.file)) for source in sources]
     named = [u for u in units if u.spec.name is not None]
+    for unit in named:
+        if unit.source.plugin is not None and len(unit.machine) > MAX_FLOW_NAME:
+            unit.spec.error(
+                "/name",
+                f"as plugin {unit.source.plugin!r}'s flow it deploys as the state machine "
+                f"{unit.machine!r}, {len(unit.machine)} characters; AWS allows {MAX_FLOW_NAME}",
+            )
     namespace = {(u.source.plugin, u.name): u for u in _drop_duplicates(named)}
     by_handler = {os.path.normpath(fn.handler_file): fn for fn in functions}
     for unit in named:
@@ -117,7 +125,8 @@ def compile_flows(
     _drop_dependents(named)
     good = [u for u in named if u.spec.ok and u.definition is not None]
     problems = tuple(p for u in units for p in sorted(u.spec.problems, key=_position))
-    files = tuple(_summary(u, any(u is g for g in good)) for u in units)
+    loaded = {id(u) for u in good}
+    files = tuple(_summary(u, id(u) in loaded) for u in units)
     return FlowLoad(tuple(_flow(u, region, account_id) for u in good), problems, files)
 
 

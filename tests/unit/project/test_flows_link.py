@@ -280,6 +280,19 @@ def test_resolves_a_plugin_reference_inside_the_plugin_only() -> None:
     assert [f.key for f in load.flows] == ["hello", "billing/child"]
 
 
+def test_refuses_a_plugin_flow_whose_state_machine_name_is_too_long() -> None:
+    name = "n" * 75  # fine alone, 83 characters as billing-<name>
+    load = link(source("flows/long.yml", succeed(name), plugin="billing"))
+    assert load.flows == ()
+    assert errors_of(load) == [
+        (
+            Location("flows/long.yml", 1, 1),
+            f"as plugin 'billing''s flow it deploys as the state machine 'billing-{name}', 83 characters; "
+            "AWS allows 80",
+        )
+    ]
+
+
 def test_lets_the_project_flow_win_over_a_plugin_flow_with_the_same_state_machine_name() -> None:
     load = link(
         source("flows/billing-nightly.yml", succeed("billing-nightly")),

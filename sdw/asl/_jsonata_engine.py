@@ -70,6 +70,9 @@ class _Runner(Jsonata):  # type: ignore[misc]  # the library ships no type hints
         return super().evaluate_numeric_expression(lhs, rhs, op)
 
     def apply_inner(self, proc: Any, args: Any, input: Any, environment: Any) -> Any:
+        if not self.is_function_like(proc):
+            # The library prints "Proc not found" to stdout before raising this.
+            raise JException("T1006", 0)
         try:
             return super().apply_inner(proc, args, input, environment)
         except JException as error:

@@ -357,3 +357,8 @@ def test_an_engine_failure_without_a_code_is_quoted_after_a_colon() -> None:
     assert cause_of("{% $replace('abc', '', 'x') %}").endswith(
         "threw an error during evaluation: Second argument of replace function cannot be an empty string"
     )
+
+
+def test_calling_a_value_that_is_not_a_function_fails_quietly(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cause_of("{% ($x := 1; $x()) %}").endswith("T1006: Attempted to invoke a non-function")
+    assert capsys.readouterr().out == ""

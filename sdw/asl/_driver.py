@@ -33,9 +33,9 @@ from sdw.asl._validate import ensure_valid_definition
 __all__ = ["ExecutionResult", "Interpreter", "compile_definition", "execute"]
 
 
-def compile_definition(definition: Mapping[str, Any]) -> Machine:
+def compile_definition(definition: Mapping[str, Any], *, state_machine_type: str = "STANDARD") -> Machine:
     """Validate (every problem at once, as DefinitionError) and compile a definition."""
-    ensure_valid_definition(definition)
+    ensure_valid_definition(definition, state_machine_type=state_machine_type)
     return compile_machine(definition)
 
 
@@ -162,7 +162,11 @@ class Interpreter:
         context: Mapping[str, Any] | None = None,
         state_machine_type: str = "STANDARD",
     ) -> ExecutionResult:
-        machine = definition if isinstance(definition, Machine) else compile_definition(definition)
+        machine = (
+            definition
+            if isinstance(definition, Machine)
+            else compile_definition(definition, state_machine_type=state_machine_type)
+        )
         clock = self._clock or (VirtualClock() if self.virtual_time else SystemClock())
         execution = Execution(
             machine,

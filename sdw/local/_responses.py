@@ -9,9 +9,12 @@ The rules, from the API Gateway developer guide ("Lambda function response for f
 * With ``statusCode``: ``headers`` (values as text), ``cookies`` (each one a
   ``set-cookie`` header), ``body`` and ``isBase64Encoded`` (the body is decoded).
   ``multiValueHeaders`` belongs to format 1.0 and is ignored.
-* A ``body`` that is not a string (this project's handlers return
-  ``{"statusCode": 200, "body": {...}}``) is sent serialized as JSON, which is what
-  HTTP API does with it; with no content-type header the response is ``text/plain``.
+* A ``body`` that is not a string (``{"statusCode": 200, "body": {...}}``) is refused:
+  HTTP API answers 500 ``Internal Server Error`` and its access log's
+  ``integrationErrorMessage`` says the body has the wrong type (seen on AWS and reported by
+  the Lambda team in aws/aws-lambda-go#373). Return ``json.dumps(...)`` as the body, or
+  return the object itself without ``statusCode``. With no content-type header a response
+  with ``statusCode`` is ``text/plain``.
 * A result of the wrong shape (statusCode not a number, headers not an object, a base64
   body that does not decode) is a malformed response: 500 ``Internal Server Error``.
 
@@ -113,7 +116,10 @@ def _body(body: Any, is_base64: Any) -> bytes:
     if body is None:
         return b""
     if not isinstance(body, str):
-        return json.dumps(body, separators=(",", ":")).encode()
+        raise MalformedResponseError(
+            f"body must be a string, not {_json_type(body)}: HTTP API answers 500 to such a response; "
+            "return json.dumps(...) as the body, or the object alone without statusCode"
+        )
     if is_base64 is True:
         try:
             return base64.b64decode(body, validate=True)
@@ -121,3 +127,13 @@ def _body(body: Any, is_base64: Any) -> bytes:
             message = f"isBase64Encoded is true but the body is not base64: {exc}"
             raise MalformedResponseError(message) from None
     return body.encode("utf-8")
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number" if isinstance(value, int | float) else type(value).__name__

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 
@@ -9,7 +10,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {
         "statusCode": 200,
         "headers": {"content-type": "application/json"},
-        "body": {
+        # HTTP API wants the body as a string: a dict body is answered with a 500, as on AWS
+        "body": json.dumps({
             "event": event,
             "context": {
                 "function_name": context.function_name,
@@ -21,5 +23,5 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
                 "log_stream_name": context.log_stream_name,
                 "remaining_time_in_millis": context.get_remaining_time_in_millis(),
             },
-        },
+        }),
     }

@@ -14,7 +14,8 @@ GREETINGS = {"en": "Hello", "fr": "Bonjour", "de": "Hallo", "es": "Hola"}
 
 
 def _bad_request(message: str) -> dict[str, Any]:
-    return {"statusCode": 400, "headers": {"content-type": "application/json"}, "body": {"message": message}}
+    headers = {"content-type": "application/json"}
+    return {"statusCode": 400, "headers": headers, "body": json.dumps({"message": message})}
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -40,4 +41,4 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return _bad_request(f"language: one of {', '.join(sorted(GREETINGS))}")
     greeting = f"{GREETINGS[language]}, {name.strip()}!"
     headers = {"content-type": "application/json"}
-    return {"statusCode": 200, "headers": headers, "body": {"greeting": greeting}}
+    return {"statusCode": 200, "headers": headers, "body": json.dumps({"greeting": greeting})}

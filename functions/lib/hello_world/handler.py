@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     claims = event["requestContext"].get("authorizer", {}).get("jwt", {}).get("claims", {})
     who = claims.get("email") or claims.get("username") or "world"
-    # this project's style: a dict body, which HTTP API sends as JSON
-    return {"statusCode": 200, "body": {"message": f"Hello, {who}!", "function": context.function_name}}
+    body = {"message": f"Hello, {who}!", "function": context.function_name}
+    # the body must be a string: HTTP API answers 500 to {"statusCode": 200, "body": {...}}
+    return {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": json.dumps(body)}

@@ -16,7 +16,11 @@ from sdw.system import Tokens
 
 FUNCTIONS = {
     "ping": "def handler(event, context):\n    return {'statusCode': 200, 'body': 'I am alive'}\n",
-    "echo": "def handler(event, context):\n    return {'statusCode': 200, 'body': event}\n",
+    "echo": (
+        "import json\n\ndef handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': json.dumps(event)}\n"
+    ),
+    "dict_body": "def handler(event, context):\n    return {'statusCode': 200, 'body': {'a': 1}}\n",
     "boom": textwrap.dedent(
         """\
         def handler(event, context):

@@ -154,3 +154,11 @@ def test_sends_a_dict_body_as_json(server: Server) -> None:
 def test_serves_a_plugins_function_under_its_namespace_beside_the_projects_own(server: Server) -> None:
     assert server.call("billing/ping").json() == {"plugin": "billing"}
     assert server.call("ping").text == "I am alive"
+
+
+def test_answers_500_to_a_dict_body_as_http_api_does(server: Server) -> None:
+    # {"statusCode": 200, "body": {...}}: HTTP API refuses a body that is not a string with
+    # 500 {"message":"Internal Server Error"} (aws/aws-lambda-go#373, tested on AWS)
+    response = server.call("dict_body")
+    assert response.status_code == 500
+    assert response.json() == {"message": "Internal Server Error"}

@@ -39,14 +39,20 @@ def test_maps_status_code_headers_and_a_string_body() -> None:
     assert response.header("x-n") == "5" and response.header("x-b") == "true"
 
 
-def test_serializes_a_dict_body_as_json_as_http_api_does() -> None:
-    # This project's handlers return {"statusCode": 200, "body": {...}}. Format 2.0 documents
-    # body as a string; given an object, HTTP API sends it serialized as JSON (reported in
-    # serverless-offline PR #1621: "aws allows straight json objects as its body") instead of
-    # failing, as the REST API (payload 1.0) does with a 502.
-    response = map_lambda_result({"statusCode": 200, "body": {"a": [1, "x"]}})
+@pytest.mark.parametrize("body", [{"a": [1, "x"]}, [1, 2], 3, True])
+def test_refuses_a_body_that_is_not_a_string_as_http_api_does(body: Any) -> None:
+    # Format 2.0 documents body as a string. Given {"statusCode": 200, "body": {...}}, HTTP API
+    # answers 500 {"message":"Internal Server Error"}; its access log says the Lambda body has
+    # the wrong type for field "body" (tested on AWS by the Lambda team: aws/aws-lambda-go#373).
+    with pytest.raises(MalformedResponseError, match="body must be a string"):
+        map_lambda_result({"statusCode": 200, "body": body})
+
+
+def test_sends_an_object_returned_without_status_code_as_the_json_body() -> None:
+    # the documented alternative to a string body: no statusCode, the result is the body
+    response = map_lambda_result({"a": [1, "x"]})
     assert response.status == 200
-    assert response.body == b'{"a":[1,"x"]}'
+    assert json.loads(response.body) == {"a": [1, "x"]}
 
 
 def test_sends_text_plain_when_a_structured_response_names_no_content_type() -> None:

@@ -50,6 +50,11 @@ _SERVICE = re.compile(
     r"arn:[a-z-]+:states:[^:]*:[^:]*:(?P<service>[A-Za-z0-9-]+):(?P<action>[A-Za-z0-9]+)(?P<suffix>\.[A-Za-z:0-9]+)?"
 )
 _PATTERNS = {None: "request_response", ".sync": "sync", ".sync:2": "sync2", ".waitForTaskToken": "token"}
+# The service integrations sdw runs, with the patterns AWS offers for each.
+_SUPPORTED = {
+    ("lambda", "invoke"): {"request_response", "token"},
+    ("states", "startExecution"): {"request_response", "sync", "sync2", "token"},
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +86,7 @@ def parse_resource(resource: str) -> Integration:
         integration = Integration(
             match.group("service"), match.group("action"), _PATTERNS[match.group("suffix")]
         )
-        if (integration.service, integration.action) in (("lambda", "invoke"), ("states", "startExecution")):
+        if integration.pattern in _SUPPORTED.get((integration.service, integration.action), ()):
             return integration
     raise ValueError(f"The resource '{resource}' is not an integration sdw can run locally.")
 

@@ -102,6 +102,8 @@ class LambdaFunctions:
         self, handlers: Mapping[str, Handler], *, region: str = "us-east-1", account: str = "111111111111"
     ) -> None:
         self._handlers = dict(handlers)
+        # A function registered by ARN is also found by its name, as Lambda finds it.
+        self._by_name = {parse_function_name(key)[0]: handler for key, handler in handlers.items()}
         self.region = region
         self.account = account
 
@@ -120,6 +122,8 @@ class LambdaFunctions:
             handler = self._handlers.get(name)
             if handler is None and qualifier is not None:
                 handler = self._handlers.get(function_name.rsplit(":", 1)[0])
+            if handler is None:
+                handler = self._by_name.get(name)
         return handler
 
     def invoke(self, function_name: str, payload: bytes, *, timeout: float | None = None) -> LambdaResponse:

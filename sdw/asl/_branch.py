@@ -139,6 +139,7 @@ class Branch:
         "id",
         "last_event",
         "machine",
+        "origin",
         "parent",
         "phase",
         "retry_count",
@@ -183,7 +184,9 @@ class Branch:
         self.history = history
         """Set on a distributed Map child: it records into its own history."""
         self.execution = execution
-        """Set on a distributed Map child: its own ``$$.Execution`` object."""
+        """Set on a distributed Map child: its own ``$$.Execution`` object, built when first read."""
+        self.origin: list[Any] | None = None
+        """On a distributed Map child: ``[start time, input]``, what its ``$$.Execution`` is built from."""
 
     def lookup(self, name: str) -> Any:
         """A variable's value from this scope or an enclosing one; MISSING when undefined."""
@@ -227,6 +230,7 @@ class Branch:
             "history_count": self.history.count if self.history is not None else None,
             "history_recording": self.history.recording if self.history is not None else None,
             "execution": self.execution,
+            "origin": self.origin,
         }
         return data
 
@@ -260,6 +264,7 @@ class Branch:
         branch.deadline = data["deadline"]
         branch.heartbeat_deadline = data["heartbeat_deadline"]
         branch.heartbeat_seconds = data["heartbeat_seconds"]
+        branch.origin = data["origin"]
         if data["fanout"] is not None:
             branch.fanout = Fanout.restore(data["fanout"], branch, machines)
         return branch

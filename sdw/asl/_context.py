@@ -16,7 +16,7 @@ It is built only when an expression reads it, since most states never do.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sdw.asl._branch import Branch, VariableView
@@ -50,7 +50,7 @@ class StateEnv(Env):
         branch: Branch,
         state_type: str,
         *,
-        execution: Mapping[str, Any],
+        execution: Callable[[], Mapping[str, Any]],
         state_machine: Mapping[str, Any],
         rng: random.Random | None,
         now: float,
@@ -75,7 +75,7 @@ class StateEnv(Env):
             if self._state_type in _RETRY_COUNT_TYPES:
                 state["RetryCount"] = branch.retry_count
             context: dict[str, Any] = {
-                "Execution": dict(self.execution),
+                "Execution": dict(self.execution()),
                 "StateMachine": dict(self.state_machine),
                 "State": state,
             }

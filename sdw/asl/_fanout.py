@@ -218,23 +218,27 @@ class FanoutStates(Lifecycle):
                     and self.on_child_history is not None
                 )
                 child.history = History(recording=recording)
-                name = str(uuid.uuid4())
-                child.execution = {
-                    "Id": f"{fan.map_run_arn}:{name}",
-                    "Input": data,
-                    "Name": name,
-                    "RoleArn": self.execution_context.get("RoleArn"),
-                    "StartTime": format_timestamp(self.clock.now()),
-                    "RedriveCount": 0,
-                }
+                now = self.clock.now()
+                child.origin = [now, data]  # its $$.Execution is built when first read
                 child.last_event = child.history.add(
-                    "ExecutionStarted",
-                    0,
-                    self.clock.now(),
-                    {"input": dumps_compact(data)} if recording else None,
+                    "ExecutionStarted", 0, now, {"input": dumps_compact(data)} if recording else None
                 )
             else:
                 self.event(child, "MapIterationStarted", {"name": node.name, "index": index})
+
+    def child_execution(self, child: Branch) -> dict[str, Any]:
+        """A distributed Map child's ``$$.Execution``: its own id and name under the Map Run."""
+        assert child.origin is not None and child.parent is not None and child.parent.fanout is not None
+        started, data = child.origin
+        name = str(uuid.uuid4())
+        return {
+            "Id": f"{child.parent.fanout.map_run_arn}:{name}",
+            "Input": data,
+            "Name": name,
+            "RoleArn": self.execution_context.get("RoleArn"),
+            "StartTime": format_timestamp(started),
+            "RedriveCount": 0,
+        }
 
     def _child_done(self, child: Branch, ok: bool, output: Any, error: str | None, cause: str | None) -> None:
         parent = child.parent

@@ -151,11 +151,10 @@ class Lifecycle:
             self.state_error(branch, node, err)
 
     def env(self, branch: Branch, node: State, map_item: tuple[int, Any] | None = None) -> StateEnv:
-        execution = self._execution_of(branch)
         return StateEnv(
             branch,
             node.type,
-            execution=execution,
+            execution=lambda: self._execution_of(branch),  # built only if $$ is read
             state_machine=self.state_machine_context,
             rng=self.rng,
             now=self.clock.now(),
@@ -165,6 +164,8 @@ class Lifecycle:
     def _execution_of(self, branch: Branch) -> Mapping[str, Any]:
         current: Branch | None = branch
         while current is not None:
+            if current.origin is not None and current.execution is None:
+                current.execution = self.child_execution(current)
             if current.execution is not None:
                 return current.execution
             current = current.parent
@@ -328,4 +329,7 @@ class Lifecycle:
         raise NotImplementedError
 
     def _resume_fanout(self, branch: Branch, node: State) -> None:
+        raise NotImplementedError
+
+    def child_execution(self, child: Branch) -> dict[str, Any]:
         raise NotImplementedError

@@ -370,3 +370,16 @@ def test_a_map_is_retried_as_a_whole() -> None:
     execution = run(definition, [7, 8], second_time_lucky)
     assert execution.output == [7, 8]
     assert attempts == [7, 7, 8]
+
+
+def test_a_distributed_child_has_its_own_execution_in_the_context_object() -> None:
+    definition = map_state(
+        ("A", {"Type": "Pass", "Parameters": {"id.$": "$$.Execution.Id", "in.$": "$$.Execution.Input"}}),
+        ("B", {"Type": "Pass", "Parameters": {"same.$": "$$.Execution.Id", "was.$": "$.id"}}),
+        mode="DISTRIBUTED",
+    )
+    execution = run(definition, [{"v": 1}])
+    (child,) = execution.output
+    assert child["same"] == child["was"]
+    assert ":mapRun:StateMachine/M:" in child["same"]
+    assert child["same"] != execution.arn

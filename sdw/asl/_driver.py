@@ -14,10 +14,13 @@ Worker threads are daemons: a task that never returns does not keep the process 
 
 from __future__ import annotations
 
+import json
 import queue
 import threading
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sdw.asl._clock import Clock, SystemClock, VirtualClock, to_datetime
@@ -115,8 +118,80 @@ class _Workers:
             return ("err", request.task_id, ErrorName.TASK_FAILED.value, f"{type(exc).__name__}: {exc}")
 
 
+class LocalExecutions:
+    """The :class:`ExecutionPort` of :class:`Interpreter`: child state machines run in this process.
+
+    ``state_machines`` maps state machine ARNs to definitions. Each child runs on its own
+    :class:`Interpreter` (same tasks, same time mode) in a daemon thread, so a
+    request-response ``startExecution`` returns at once and ``.sync`` waits for the end.
+    """
+
+    def __init__(
+        self, state_machines: Mapping[str, Any], make_interpreter: Callable[[], Interpreter]
+    ) -> None:
+        self._machines = dict(state_machines)
+        self._make = make_interpreter
+        self._runs: dict[str, tuple[threading.Thread, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def start_execution(
+        self, state_machine_arn: str, input: Any, name: str | None, parent_arn: str
+    ) -> dict[str, Any]:
+        definition = self._machines.get(state_machine_arn)
+        if definition is None:
+            raise StatesError(
+                "StepFunctions.StateMachineDoesNotExistException",
+                f"State Machine Does Not Exist: '{state_machine_arn}'",
+            )
+        name = name or str(uuid.uuid4())
+        arn = state_machine_arn.replace(":stateMachine:", ":execution:", 1) + ":" + name
+        context = {
+            "Execution": {"Id": arn, "Name": name},
+            "StateMachine": {"Id": state_machine_arn, "Name": state_machine_arn.rsplit(":", 1)[-1]},
+        }
+        box: dict[str, Any] = {"start": datetime.now(UTC)}
+
+        def target() -> None:
+            box["result"] = self._make().run(definition, input, context=context)
+
+        thread = threading.Thread(target=target, name="sdw-asl-child", daemon=True)
+        with self._lock:
+            if arn in self._runs:
+                raise StatesError(
+                    "StepFunctions.ExecutionAlreadyExistsException", f"Execution Already Exists: '{arn}'"
+                )
+            self._runs[arn] = (thread, box)
+        thread.start()
+        return {"executionArn": arn, "startDate": box["start"].isoformat()}
+
+    def wait_for_execution(self, execution_arn: str) -> dict[str, Any]:
+        thread, box = self._runs[execution_arn]
+        thread.join()
+        result: ExecutionResult = box["result"]
+        described: dict[str, Any] = {
+            "executionArn": execution_arn,
+            "stateMachineArn": execution_arn.split(":execution:")[0]
+            + ":stateMachine:"
+            + execution_arn.split(":execution:")[1].rsplit(":", 1)[0],
+            "name": execution_arn.rsplit(":", 1)[-1],
+            "status": result.status,
+            "startDate": box["start"].isoformat(),
+            "stopDate": datetime.now(UTC).isoformat(),
+        }
+        if result.status == "SUCCEEDED":
+            described["output"] = json.dumps(result.output, separators=(",", ":"))
+        else:
+            described.update(
+                {k: v for k, v in (("error", result.error), ("cause", result.cause)) if v is not None}
+            )
+        return described
+
+
 class Interpreter:
     """Runs executions to completion in-process, with injected tasks, clock and storage.
+
+    One execution at a time per Interpreter (its signals go to the running one);
+    ``state_machines`` (ARN -> definition) are the children ``startExecution`` can start.
 
     >>> Interpreter().run({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, {"a": 1}).output
     {'a': 1}
@@ -130,9 +205,25 @@ class Interpreter:
         virtual_time: bool = True,
         clock: Clock | None = None,
         object_store: ObjectStore | None = None,
+        state_machines: Mapping[str, Any] | None = None,
         max_workers: int = 64,
     ) -> None:
-        self.invoker: TaskInvoker = invoker or ServiceInvoker(lambdas=LambdaFunctions(tasks or {}))
+        executions = None
+        if state_machines:
+            executions = LocalExecutions(
+                state_machines,
+                lambda: Interpreter(
+                    tasks=tasks,
+                    invoker=invoker,
+                    virtual_time=virtual_time,
+                    object_store=object_store,
+                    state_machines=state_machines,
+                    max_workers=max_workers,
+                ),
+            )
+        self.invoker: TaskInvoker = invoker or ServiceInvoker(
+            lambdas=LambdaFunctions(tasks or {}), executions=executions
+        )
         self.virtual_time = virtual_time
         self._clock = clock
         self.object_store = object_store
@@ -238,17 +329,24 @@ def execute(
     virtual_time: bool = True,
     invoker: TaskInvoker | None = None,
     object_store: ObjectStore | None = None,
+    state_machines: Mapping[str, Any] | None = None,
 ) -> ExecutionResult:
     """Run ``definition`` on ``input`` to its end and return the result.
 
     ``tasks`` maps Lambda function names or ARNs to ``handler(event, context)``
-    callables. Raises :class:`DefinitionError` (every problem, located) for an invalid
-    definition; every run-time failure is in the result, never raised.
+    callables; ``state_machines`` maps state machine ARNs to the definitions that
+    ``arn:aws:states:::states:startExecution`` tasks may start. Raises
+    :class:`DefinitionError` (every problem, located) for an invalid definition;
+    every run-time failure is in the result, never raised.
 
     >>> execute({"StartAt": "S", "States": {"S": {"Type": "Succeed"}}}, [1]).status
     'SUCCEEDED'
     """
     interpreter = Interpreter(
-        tasks=tasks, invoker=invoker, virtual_time=virtual_time, object_store=object_store
+        tasks=tasks,
+        invoker=invoker,
+        virtual_time=virtual_time,
+        object_store=object_store,
+        state_machines=state_machines,
     )
     return interpreter.run(definition, input, context=context, state_machine_type=state_machine_type)

@@ -162,3 +162,48 @@ def test_the_virtual_clock_only_moves_forward() -> None:
     assert clock.now() >= first
     clock.skip_to(1000.0)
     assert clock.now() >= 1000.0
+
+
+CHILD_ARN = "arn:aws:states:us-east-1:111111111111:stateMachine:child"
+CHILD = {
+    "StartAt": "Double",
+    "States": {"Double": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.n, $.n)"}, "End": True}},
+}
+FAILING_CHILD = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "ChildBroke", "Cause": "c"}}}
+
+
+def start_child(suffix: str, arn: str = CHILD_ARN) -> dict[str, Any]:
+    return {
+        "StartAt": "Start",
+        "States": {
+            "Start": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::states:startExecution" + suffix,
+                "Parameters": {"StateMachineArn": arn, "Input": {"n.$": "$.n"}, "Name": "kid"},
+                "End": True,
+            }
+        },
+    }
+
+
+def test_start_execution_sync_2_returns_the_child_output_as_json() -> None:
+    result = execute(start_child(".sync:2"), {"n": 4}, state_machines={CHILD_ARN: CHILD})
+    assert result.status == "SUCCEEDED", result.cause
+    assert result.output["Output"] == {"n": 8}
+    assert result.output["Status"] == "SUCCEEDED"
+    assert result.output["ExecutionArn"] == "arn:aws:states:us-east-1:111111111111:execution:child:kid"
+
+
+def test_start_execution_sync_returns_the_output_as_a_string_and_plain_start_returns_at_once() -> None:
+    synced = execute(start_child(".sync"), {"n": 1}, state_machines={CHILD_ARN: CHILD})
+    assert synced.output["Output"] == '{"n":2}'
+    started = execute(start_child(""), {"n": 1}, state_machines={CHILD_ARN: CHILD})
+    assert set(started.output) == {"ExecutionArn", "StartDate"}
+
+
+def test_a_failed_child_fails_the_sync_task_and_an_unknown_machine_is_reported() -> None:
+    failed = execute(start_child(".sync"), {"n": 1}, state_machines={CHILD_ARN: FAILING_CHILD})
+    assert failed.error == "States.TaskFailed"
+    assert '"Error":"ChildBroke"' in (failed.cause or "")
+    missing = execute(start_child(".sync", CHILD_ARN + "x"), {"n": 1}, state_machines={CHILD_ARN: CHILD})
+    assert missing.error == "StepFunctions.StateMachineDoesNotExistException"

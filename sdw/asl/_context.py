@@ -21,7 +21,6 @@ from typing import Any
 
 from sdw.asl._branch import Branch, VariableView
 from sdw.asl._errors import ErrorName, StatesError
-from sdw.asl._io import Env
 from sdw.asl._jsonpath import MISSING
 from sdw.asl._payload import Scope
 from sdw.asl._timestamps import format_timestamp
@@ -31,7 +30,7 @@ __all__ = ["StateEnv"]
 _RETRY_COUNT_TYPES = frozenset({"Task", "Parallel", "Map"})
 
 
-class StateEnv(Env):
+class StateEnv:
     """The evaluation environment of one visit of one state by one branch."""
 
     __slots__ = (

@@ -345,8 +345,6 @@ class FanoutStates(Lifecycle):
         env = self.env(branch, node)
         params_raw = writer.get("Arguments" if node.jsonata else "Parameters", {})
         if node.jsonata:
-            from sdw.asl._jsonata import compile_template_tree
-
             params = compile_template_tree(params_raw).evaluate(
                 env.states(input=branch.data), env.variables, field="ResultWriter", now_ms=env.now_ms
             )

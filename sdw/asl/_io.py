@@ -20,7 +20,7 @@ interpreter treats them alike: :meth:`effective_input` before the work and
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from sdw.asl._errors import ErrorName, PathNotFoundError, StatesError
 from sdw.asl._jsonata import TemplateTree, compile_template_tree
@@ -33,43 +33,34 @@ NULL_PATH: Any = object()
 """A path field set to JSON null (``"ResultPath": null``): discard, or use ``{}``."""
 
 
-class Env:
+class Env(Protocol):
     """What evaluation needs from the interpreter for one state visit.
 
     ``scope(doc)`` gives a JSONPath :class:`Scope` whose ``$`` is ``doc``; ``states(**)``
     builds the JSONata ``$states`` object; ``variables`` is the readable variable view.
     """
 
-    __slots__ = ()
+    def scope(self, doc: Any) -> Scope: ...
 
-    def scope(self, doc: Any) -> Scope:
-        raise NotImplementedError
-
-    def states(self, **fields: Any) -> dict[str, Any]:
-        raise NotImplementedError
+    def states(self, **fields: Any) -> dict[str, Any]: ...
 
     @property
-    def variables(self) -> Mapping[str, Any]:
-        raise NotImplementedError
+    def variables(self) -> Mapping[str, Any]: ...
 
     @property
-    def now_ms(self) -> int:
-        raise NotImplementedError
+    def now_ms(self) -> int: ...
 
 
-class StateIO:
-    """Input/output processing of one state (or one Catch)."""
+class StateIO(Protocol):
+    """Input/output processing of one state (or one Catch): JsonPathIO or JsonataIO."""
 
-    __slots__ = ()
-
-    def effective_input(self, raw: Any, env: Env) -> Any:
-        raise NotImplementedError
+    def effective_input(self, raw: Any, env: Env) -> Any: ...
 
     def finish(
         self, raw: Any, result: Any, env: Env, *, error_output: bool = False, default_result: bool = True
     ) -> tuple[Any, dict[str, Any] | None]:
         """``(output, assignments)``: the state's output, and the variables it assigns (or None)."""
-        raise NotImplementedError
+        ...
 
 
 def _optional_path(state: Mapping[str, Any], key: str, *, reference: bool = False) -> Any:
@@ -82,7 +73,7 @@ def _optional_path(state: Mapping[str, Any], key: str, *, reference: bool = Fals
     return None if path.is_root and path.root == "$" and not reference else path
 
 
-class JsonPathIO(StateIO):
+class JsonPathIO:
     __slots__ = ("assign", "input_path", "output_path", "parameters", "result_path", "result_selector")
 
     def __init__(
@@ -144,7 +135,7 @@ def _select(path: JsonPath, scope: Scope) -> Any:
         raise StatesError(ErrorName.RUNTIME, str(exc)) from None
 
 
-class JsonataIO(StateIO):
+class JsonataIO:
     __slots__ = ("arguments", "assign", "output")
 
     def __init__(

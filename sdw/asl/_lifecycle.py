@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sdw.asl._branch import Branch, Phase
 from sdw.asl._clock import Clock
@@ -105,38 +105,29 @@ class Lifecycle:
     object_store: ObjectStore | None
     on_child_history: Any
 
-    def event(self, branch: Branch, event_type: str, details: dict[str, Any] | None = None) -> int:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # supplied by Execution (scheduling and bookkeeping)
 
-    def history_of(self, branch: Branch) -> History:
-        raise NotImplementedError
+        def event(self, branch: Branch, event_type: str, details: dict[str, Any] | None = None) -> int: ...
 
-    def emit(self, request: TaskRequest, branch: Branch) -> None:
-        raise NotImplementedError
+        def history_of(self, branch: Branch) -> History: ...
 
-    def forget_task(self, branch: Branch) -> None:
-        raise NotImplementedError
+        def emit(self, request: TaskRequest, branch: Branch) -> None: ...
 
-    def set_timer(self, branch: Branch, when: float, kind: str) -> None:
-        raise NotImplementedError
+        def forget_task(self, branch: Branch) -> None: ...
 
-    def make_runnable(self, branch: Branch) -> None:
-        raise NotImplementedError
+        def set_timer(self, branch: Branch, when: float, kind: str) -> None: ...
 
-    def register(self, branch: Branch) -> None:
-        raise NotImplementedError
+        def make_runnable(self, branch: Branch) -> None: ...
 
-    def unregister(self, branch: Branch) -> None:
-        raise NotImplementedError
+        def register(self, branch: Branch) -> None: ...
 
-    def finish_root(self, output: Any) -> None:
-        raise NotImplementedError
+        def unregister(self, branch: Branch) -> None: ...
 
-    def fail_root(self, error: str | None, cause: str | None) -> None:
-        raise NotImplementedError
+        def finish_root(self, output: Any) -> None: ...
 
-    def new_id(self, prefix: str) -> str:
-        raise NotImplementedError
+        def fail_root(self, error: str | None, cause: str | None) -> None: ...
+
+        def new_id(self, prefix: str) -> str: ...
 
     # ------------------------------------------------------------------ entry points
     def step(self, branch: Branch) -> None:
@@ -314,22 +305,22 @@ class Lifecycle:
         return field.constant
 
     # ------------------------------------------------------------------ provided by the state mixins
-    def _issue(
-        self,
-        branch: Branch,
-        node: TaskState,
-        timeout: float | None,
-        heartbeat: float | None,
-        *,
-        new_events: bool,
-    ) -> None:
-        raise NotImplementedError
+    if TYPE_CHECKING:
 
-    def _child_done(self, child: Branch, ok: bool, output: Any, error: str | None, cause: str | None) -> None:
-        raise NotImplementedError
+        def _issue(
+            self,
+            branch: Branch,
+            node: TaskState,
+            timeout: float | None,
+            heartbeat: float | None,
+            *,
+            new_events: bool,
+        ) -> None: ...
 
-    def _resume_fanout(self, branch: Branch, node: State) -> None:
-        raise NotImplementedError
+        def _child_done(
+            self, child: Branch, ok: bool, output: Any, error: str | None, cause: str | None
+        ) -> None: ...
 
-    def child_execution(self, child: Branch) -> dict[str, Any]:
-        raise NotImplementedError
+        def _resume_fanout(self, branch: Branch, node: State) -> None: ...
+
+        def child_execution(self, child: Branch) -> dict[str, Any]: ...

@@ -8,7 +8,8 @@ children. Everything here is plain data so that :meth:`Branch.snapshot` is JSON 
 
 Variables live in scopes: a child branch sees its parent's variables (AWS: "a nested
 state can reference variables of the outer scope") but its assignments stay in its
-own scope and vanish with it.
+own scope and vanish with it. A distributed Map's child executions are separate
+executions and see none of the parent's variables.
 """
 
 from __future__ import annotations
@@ -190,13 +191,24 @@ class Branch:
 
     def lookup(self, name: str) -> Any:
         """A variable's value from this scope or an enclosing one; MISSING when undefined."""
-        branch: Branch | None = self
-        while branch is not None:
+        for branch in self.scopes():
             value = branch.variables.get(name, MISSING)
             if value is not MISSING:
                 return value
-            branch = branch.parent
         return MISSING
+
+    def scopes(self) -> Iterator[Branch]:
+        """This branch and those whose variables it can read, innermost first.
+
+        A distributed Map's child executions do not see the parent's variables (pass them
+        in with ItemSelector), so the chain stops at a child execution's root.
+        """
+        branch: Branch | None = self
+        while branch is not None:
+            yield branch
+            if branch.origin is not None:
+                return
+            branch = branch.parent
 
     def descendants(self) -> Iterator[Branch]:
         """This branch and every branch below it."""
@@ -289,10 +301,8 @@ class VariableView(Mapping[str, Any]):
 
     def _names(self) -> set[str]:
         names: set[str] = set()
-        branch: Branch | None = self._branch
-        while branch is not None:
+        for branch in self._branch.scopes():
             names.update(branch.variables)
-            branch = branch.parent
         return names
 
     def __iter__(self) -> Iterator[str]:

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sdw.asl._clock import Clock, SystemClock, VirtualClock, to_datetime
-from sdw.asl._errors import ErrorName, StatesError
+from sdw.asl._errors import DefinitionError, ErrorName, StatesError
 from sdw.asl._execution import Execution
 from sdw.asl._history import History
 from sdw.asl._integrations import ServiceInvoker, TaskInvoker, TaskRequest
@@ -143,6 +143,10 @@ class LocalExecutions:
                 "StepFunctions.StateMachineDoesNotExistException",
                 f"State Machine Does Not Exist: '{state_machine_arn}'",
             )
+        try:
+            machine = definition if isinstance(definition, Machine) else compile_definition(definition)
+        except DefinitionError as exc:
+            raise StatesError("StepFunctions.InvalidDefinitionException", str(exc)) from None
         name = name or str(uuid.uuid4())
         arn = state_machine_arn.replace(":stateMachine:", ":execution:", 1) + ":" + name
         context = {
@@ -152,7 +156,7 @@ class LocalExecutions:
         box: dict[str, Any] = {"start": datetime.now(UTC)}
 
         def target() -> None:
-            box["result"] = self._make().run(definition, input, context=context)
+            box["result"] = self._make().run(machine, input, context=context)
 
         thread = threading.Thread(target=target, name="sdw-asl-child", daemon=True)
         with self._lock:

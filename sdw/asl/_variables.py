@@ -53,10 +53,8 @@ def check_assignment(assigned: Mapping[str, Any], branch: Branch) -> None:
     if total * 40 < MAX_TOTAL_BYTES and _cheap_total_below(branch, MAX_TOTAL_BYTES // 2):
         return
     stored = 0
-    scope: Branch | None = branch
-    while scope is not None:
+    for scope in branch.scopes():
         stored += sum(_size(v) for k, v in scope.variables.items() if not (scope is branch and k in assigned))
-        scope = scope.parent
     if stored + total > MAX_TOTAL_BYTES:
         raise StatesError(
             ErrorName.DATA_LIMIT_EXCEEDED,
@@ -67,10 +65,6 @@ def check_assignment(assigned: Mapping[str, Any], branch: Branch) -> None:
 
 def _cheap_total_below(branch: Branch, bound: int) -> bool:
     """A quick upper bound: few, small variables cannot reach the total limit."""
-    count = 0
-    scope: Branch | None = branch
-    while scope is not None:
-        count += len(scope.variables)
-        scope = scope.parent
+    count = sum(len(scope.variables) for scope in branch.scopes())
     # Each variable is at most MAX_VARIABLE_BYTES, so this many cannot exceed the bound.
     return count * MAX_VARIABLE_BYTES < bound

@@ -207,3 +207,10 @@ def test_a_failed_child_fails_the_sync_task_and_an_unknown_machine_is_reported()
     assert '"Error":"ChildBroke"' in (failed.cause or "")
     missing = execute(start_child(".sync", CHILD_ARN + "x"), {"n": 1}, state_machines={CHILD_ARN: CHILD})
     assert missing.error == "StepFunctions.StateMachineDoesNotExistException"
+
+
+def test_an_invalid_child_definition_fails_the_task_that_starts_it() -> None:
+    result = execute(
+        start_child(".sync"), {"n": 1}, state_machines={CHILD_ARN: {"StartAt": "Nope", "States": {}}}
+    )
+    assert result.error == "StepFunctions.InvalidDefinitionException"

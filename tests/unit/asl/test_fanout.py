@@ -383,3 +383,23 @@ def test_a_distributed_child_has_its_own_execution_in_the_context_object() -> No
     assert child["same"] == child["was"]
     assert ":mapRun:StateMachine/M:" in child["same"]
     assert child["same"] != execution.arn
+
+
+def test_distributed_children_do_not_see_the_parents_variables_but_inline_ones_do() -> None:
+    def definition(mode: str) -> dict[str, Any]:
+        return chain(
+            ("Set", {"Type": "Pass", "Assign": {"secret": 1}}),
+            (
+                "M",
+                {
+                    "Type": "Map",
+                    "ItemProcessor": processor(
+                        ("P", {"Type": "Pass", "Parameters": {"s.$": "$secret"}}), mode=mode
+                    ),
+                },
+            ),
+        )
+
+    assert run(definition("INLINE"), [0]).output == [{"s": 1}]
+    distributed = run(definition("DISTRIBUTED"), [0])
+    assert distributed.status == ExecutionStatus.FAILED

@@ -31,10 +31,11 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import logging
 import random
 import uuid
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sdw.asl._branch import Branch, Phase
@@ -51,6 +52,8 @@ from sdw.asl._task_state import TaskStates
 from sdw.asl._timestamps import format_timestamp
 
 __all__ = ["Execution", "ExecutionStatus"]
+
+_log = logging.getLogger(__name__)
 
 _SNAPSHOT_VERSION = 1
 MAX_STANDARD_SECONDS = 365 * 24 * 3600.0
@@ -177,7 +180,7 @@ class Execution(SimpleStates, TaskStates, FanoutStates):
             if branch.phase == Phase.DONE or self._branches.get(branch.id) is not branch:
                 continue
             budget -= 1
-            self.step(branch)
+            self._guarded(branch, self.step, branch)
             if branch.phase in (Phase.ENTER, Phase.RESUME) and self._branches.get(branch.id) is branch:
                 runnable.appendleft(branch)
         effects, self._effects = self._effects, []
@@ -211,7 +214,7 @@ class Execution(SimpleStates, TaskStates, FanoutStates):
         branch = self._tasks.pop(task_id, None)
         if branch is None or self.done:
             return False
-        self.complete_task(branch, result)
+        self._guarded(branch, self.complete_task, branch, result)
         self._requeue(branch)
         return True
 
@@ -220,7 +223,7 @@ class Execution(SimpleStates, TaskStates, FanoutStates):
         branch = self._tasks.pop(task_id, None)
         if branch is None or self.done:
             return False
-        self.fail_task(branch, error, cause, kind="Failed")
+        self._guarded(branch, self.fail_task, branch, error, cause, kind="Failed")
         self._requeue(branch)
         return True
 
@@ -230,7 +233,7 @@ class Execution(SimpleStates, TaskStates, FanoutStates):
             return False
         if branch.task_id is not None:
             self._tasks.pop(branch.task_id, None)
-        self.token_reported(branch, output, None, None)
+        self._guarded(branch, self.token_reported, branch, output, None, None)
         self._requeue(branch)
         return True
 
@@ -240,7 +243,7 @@ class Execution(SimpleStates, TaskStates, FanoutStates):
             return False
         if branch.task_id is not None:
             self._tasks.pop(branch.task_id, None)
-        self.token_reported(branch, None, error, cause)
+        self._guarded(branch, self.token_reported, branch, None, error, cause)
         self._requeue(branch)
         return True
 
@@ -343,7 +346,7 @@ class Execution(SimpleStates, TaskStates, FanoutStates):
                 )
                 return
             branch = self._branches[branch_id]
-            self._fire(branch, kind, now)
+            self._guarded(branch, self._fire, branch, kind, now)
             self._requeue(branch)
 
     def _fire(self, branch: Branch, kind: str, now: float) -> None:
@@ -355,6 +358,23 @@ class Execution(SimpleStates, TaskStates, FanoutStates):
                 self.task_timed_out(branch, heartbeat=False)
         elif branch.deadline is not None and branch.deadline <= now:
             self.timer_fired(branch)
+
+    def _guarded(self, branch: Branch, action: Callable[..., None], *args: Any, **kwargs: Any) -> None:
+        """Run one step of interpreter logic; a bug in it fails the execution, never the host.
+
+        Every failure AWS defines is a StatesError handled inside the step. Anything else is
+        a defect of the interpreter: it is logged with its traceback and the execution fails
+        with ``States.Runtime`` naming the state, as AWS reports its own internal errors.
+        """
+        try:
+            action(*args, **kwargs)
+        except Exception as exc:
+            _log.exception("internal error in state %r of %s", branch.state, self.arn)
+            self.fail_root(
+                ErrorName.RUNTIME.value,
+                f"An internal error occurred while executing the state '{branch.state}': "
+                f"{type(exc).__name__}: {exc}",
+            )
 
     def _requeue(self, branch: Branch) -> None:
         """Put a branch an outcome or a timer moved on back on the run queue."""

@@ -206,3 +206,24 @@ def test_drive_helper_detects_a_stuck_execution() -> None:
     assert execution.next_deadline is not None  # the one-year execution limit
     drive(execution, clock)
     assert execution.status == ExecutionStatus.TIMED_OUT
+
+
+def test_a_defect_inside_a_step_fails_the_execution_instead_of_raising(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    execution, _ = start(chain(("A", {"Type": "Pass"})), {})
+    node = execution.machine.states["A"]
+
+    class Broken:
+        def effective_input(self, raw: Any, env: Any) -> Any:
+            raise ZeroDivisionError("bug")
+
+    node.io = Broken()  # type: ignore[assignment]
+    with caplog.at_level("ERROR"):
+        execution.advance()
+    assert execution.status == ExecutionStatus.FAILED
+    assert execution.error == ErrorName.RUNTIME
+    assert execution.cause == (
+        "An internal error occurred while executing the state 'A': ZeroDivisionError: bug"
+    )
+    assert "internal error" in caplog.text

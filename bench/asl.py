@@ -48,48 +48,30 @@ def pass_chain(n: int) -> tuple[dict[str, Any], Any, int, str]:
     return {"StartAt": "S0", "States": states}, {"seed": 1}, n, "STANDARD"
 
 
-def map_pass(n: int, mode: str = "DISTRIBUTED") -> tuple[dict[str, Any], Any, int, str]:
-    definition = {
-        "StartAt": "M",
-        "States": {
-            "M": {
-                "Type": "Map",
-                "ItemsPath": "$.items",
-                "ItemProcessor": {
-                    "ProcessorConfig": {"Mode": mode, "ExecutionType": "STANDARD"},
-                    "StartAt": "P",
-                    "States": {"P": {"Type": "Pass", "End": True}},
-                },
-                "End": True,
-            }
-        },
+def _one_map(processor_state: dict[str, Any], mode: str, **fields: Any) -> dict[str, Any]:
+    """A definition with one Map state whose iterations run ``processor_state`` alone."""
+    config: dict[str, Any] = {"Mode": mode}
+    if mode == "DISTRIBUTED":
+        config["ExecutionType"] = "STANDARD"
+    processor = {
+        "ProcessorConfig": config,
+        "StartAt": "Item",
+        "States": {"Item": {**processor_state, "End": True}},
     }
+    return {
+        "StartAt": "M",
+        "States": {"M": {"Type": "Map", "ItemProcessor": processor, "End": True, **fields}},
+    }
+
+
+def map_pass(n: int, mode: str = "DISTRIBUTED") -> tuple[dict[str, Any], Any, int, str]:
+    definition = _one_map({"Type": "Pass"}, mode, ItemsPath="$.items")
     return definition, {"items": [{"i": i} for i in range(n)]}, n + 1, "STANDARD"
 
 
 def map_task(n: int) -> tuple[dict[str, Any], Any, int, str]:
-    definition = {
-        "StartAt": "M",
-        "States": {
-            "M": {
-                "Type": "Map",
-                "ItemsPath": "$.items",
-                "ItemProcessor": {
-                    "ProcessorConfig": {"Mode": "INLINE"},
-                    "StartAt": "T",
-                    "States": {
-                        "T": {
-                            "Type": "Task",
-                            "Resource": "arn:aws:lambda:us-east-1:111111111111:function:identity",
-                            "End": True,
-                        }
-                    },
-                },
-                "End": True,
-            }
-        },
-    }
-    return definition, {"items": list(range(n))}, n + 1, "STANDARD"
+    task = {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:111111111111:function:identity"}
+    return _one_map(task, "INLINE", ItemsPath="$.items"), {"items": list(range(n))}, n + 1, "STANDARD"
 
 
 def choice_loop(n: int) -> tuple[dict[str, Any], Any, int, str]:
@@ -158,7 +140,9 @@ def run_moto(name: str, size: int) -> dict[str, Any]:
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         client = boto3.client("stepfunctions", region_name="us-east-1")
         arn = client.create_state_machine(
-            name="bench", definition=json.dumps(definition), roleArn="arn:aws:iam::123456789012:role/r",
+            name="bench",
+            definition=json.dumps(definition),
+            roleArn="arn:aws:iam::123456789012:role/r",
             type=kind,
         )["stateMachineArn"]
         started = time.perf_counter()
@@ -187,29 +171,19 @@ def map_reader(size: int, folder: str) -> tuple[dict[str, Any], Any, int, str]:
     bucket = Path(folder, "bench-bucket")
     bucket.mkdir(parents=True, exist_ok=True)
     (bucket / "items.json").write_text(json.dumps([{"i": i} for i in range(size)]))
-    definition = {
-        "StartAt": "M",
-        "States": {
-            "M": {
-                "Type": "Map",
-                "ItemReader": {
-                    "Resource": "arn:aws:states:::s3:getObject",
-                    "ReaderConfig": {"InputType": "JSON"},
-                    "Parameters": {"Bucket": "bench-bucket", "Key": "items.json"},
-                },
-                "ItemProcessor": {
-                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
-                    "StartAt": "P",
-                    "States": {"P": {"Type": "Pass", "End": True}},
-                },
-                "ResultWriter": {
-                    "Resource": "arn:aws:states:::s3:putObject",
-                    "Parameters": {"Bucket": "bench-bucket", "Prefix": "results"},
-                },
-                "End": True,
-            }
+    definition = _one_map(
+        {"Type": "Pass"},
+        "DISTRIBUTED",
+        ItemReader={
+            "Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": {"InputType": "JSON"},
+            "Parameters": {"Bucket": "bench-bucket", "Key": "items.json"},
         },
-    }
+        ResultWriter={
+            "Resource": "arn:aws:states:::s3:putObject",
+            "Parameters": {"Bucket": "bench-bucket", "Prefix": "results"},
+        },
+    )
     return definition, {}, size + 1, "STANDARD"
 
 

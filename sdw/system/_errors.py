@@ -5,12 +5,16 @@
     ├── UserExistsError         an account with that email already exists
     ├── UserNotFoundError       no user with that email
     ├── InvalidPasswordError    the password breaks the pool's password policy
-    └── InvalidParameterError   a malformed argument (an email that is not one)
+    ├── InvalidParameterError   a malformed argument (an email that is not one)
+    ├── FlowNotFoundError       no such flow (StateMachineDoesNotExist, 404)
+    ├── ExecutionNotFoundError  no such execution, or not the caller's (ExecutionDoesNotExist, 404)
+    ├── ExecutionExistsError    a reused execution name with other input (ExecutionAlreadyExists, 409)
+    └── InvalidTokenError       a pagination token that is not one of ours (InvalidToken, 400)
 
-Each carries ``code``, the name of the exception Cognito raises in the same case
-(``NotAuthorizedException``...), and ``status``, the HTTP status Cognito answers with (400
-for all of these). The local user pool and the Cognito adapter raise the same classes, so
-``sdw.system`` and the CLI handle one set.
+Each carries ``code``, the name of the exception Cognito or Step Functions raises in the
+same case (``NotAuthorizedException``, ``ExecutionAlreadyExists``...), and ``status``, the
+HTTP status the system endpoints answer with. The local adapters and the AWS ones raise
+the same classes, so ``sdw.system`` and the CLI handle one set.
 """
 
 from __future__ import annotations
@@ -70,3 +74,38 @@ class InvalidParameterError(ServiceError):
     def __init__(self, message: str, parameter: str) -> None:
         super().__init__(message)
         self.parameter = parameter
+
+
+class FlowNotFoundError(ServiceError):
+    code = "StateMachineDoesNotExist"
+    status = 404
+
+    def __init__(self, flow: str) -> None:
+        super().__init__(f"Flow {flow!r} does not exist.")
+        self.flow = flow
+
+
+class ExecutionNotFoundError(ServiceError):
+    # Also the answer for another user's execution: a 404 never reveals that it exists.
+    code = "ExecutionDoesNotExist"
+    status = 404
+
+    def __init__(self, execution: str) -> None:
+        super().__init__(f"Execution {execution!r} does not exist.")
+        self.execution = execution
+
+
+class ExecutionExistsError(ServiceError):
+    code = "ExecutionAlreadyExists"
+    status = 409
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Execution already exists: {name!r} was started with other input.")
+        self.name = name
+
+
+class InvalidTokenError(ServiceError):
+    code = "InvalidToken"
+
+    def __init__(self) -> None:
+        super().__init__("Invalid pagination token.")

@@ -88,3 +88,96 @@ class Authorizer(Protocol):
     def authorize(self, authorization: str | None) -> Principal | None:
         """The principal for a valid ``Authorization`` header value, else None (a 401)."""
         ...
+
+
+# --------------------------------------------------------------------------- flows
+
+
+class ExecutionStatus:
+    """The status values of DescribeExecution."""
+
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    TIMED_OUT = "TIMED_OUT"
+    ABORTED = "ABORTED"
+    ALL = (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED)
+
+
+@dataclass(frozen=True)
+class ExecutionSummary:
+    """One execution as ListExecutions describes it, plus who started it.
+
+    ``execution_id`` is the execution's name (a UUID unless the caller gave one);
+    ``flow`` the flow's key in the project (``helloWorldFlow``, ``plugin/flow``). Dates
+    are ISO-8601 UTC with milliseconds (``2026-11-25T10:00:00.123Z``).
+    """
+
+    execution_arn: str
+    execution_id: str
+    flow: str
+    state_machine_arn: str
+    owner: str
+    status: str
+    start_date: str
+    stop_date: str | None = None
+
+
+@dataclass(frozen=True)
+class ExecutionDescription(ExecutionSummary):
+    """DescribeExecution: the summary plus input, output (JSON values), error and cause."""
+
+    input: Any = None
+    output: Any = None
+    error: str | None = None
+    cause: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing; ``next_token`` is opaque, None on the last page."""
+
+    items: list[Any]
+    next_token: str | None = None
+
+
+class FlowEngine(Protocol):
+    """Runs the project's flows: the local durable engine on one machine, Step Functions on AWS.
+
+    Errors are ``sdw.system`` ServiceErrors carrying Step Functions' exception names:
+    an unknown flow (StateMachineDoesNotExist), an unknown execution (ExecutionDoesNotExist),
+    a reused name with other input (ExecutionAlreadyExists, 409), a bad token or limit
+    (InvalidToken / InvalidParameterError).
+    """
+
+    def start(self, flow: str, input: Any, *, owner: str, name: str | None = None) -> ExecutionSummary:
+        """StartExecution. The same ``name`` with the same input returns the same execution."""
+        ...
+
+    def describe(self, execution: str) -> ExecutionDescription:
+        """DescribeExecution by id (name) or execution ARN."""
+        ...
+
+    def list(
+        self,
+        *,
+        owner: str,
+        flow: str | None = None,
+        status: str | None = None,
+        limit: int = 100,
+        next_token: str | None = None,
+    ) -> Page:
+        """The owner's executions, newest first, from an index; items are ExecutionSummary."""
+        ...
+
+    def history(
+        self, execution: str, *, limit: int = 100, next_token: str | None = None, reverse: bool = False
+    ) -> Page:
+        """GetExecutionHistory: items are the events as Step Functions shapes them (dicts)."""
+        ...
+
+    def stop(
+        self, execution: str, *, error: str | None = None, cause: str | None = None
+    ) -> ExecutionDescription:
+        """StopExecution: a running execution ends ABORTED; a finished one is left as it is."""
+        ...

@@ -15,6 +15,7 @@ from sdw.system._errors import (
     UserExistsError,
     UserNotFoundError,
 )
+from sdw.system._flows import FlowEndpoints
 from sdw.system._ports import (
     Authorizer,
     ExecutionDescription,
@@ -37,6 +38,7 @@ __all__ = [
     "ExecutionNotFoundError",
     "ExecutionStatus",
     "ExecutionSummary",
+    "FlowEndpoints",
     "FlowEngine",
     "FlowNotFoundError",
     "InvalidParameterError",

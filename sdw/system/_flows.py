@@ -1,0 +1,229 @@
+"""The flow endpoints (list flows, start, poll, list runs, history, stop), written once against the port.
+
+Every endpoint here sits behind the JWT authorizer and is a method of ``FlowEndpoints``,
+which takes the caller's Principal, the path parameters (already URL-decoded, as HTTP
+API hands them to an integration), the query parameters and the raw body, and returns a
+SystemResponse. The local gateway calls it through sdw/local/_runtime.py; on AWS the
+thin Lambdas of functions/base will call the same methods with the boto3 FlowEngine.
+
+    GET  /flows                                  the project's flows
+    POST /run/{flow}?name=                       StartExecution; the body is the input
+    GET  /run/{flow}/{execution}                 DescribeExecution
+    GET  /runs?flow=&status=&limit=&next_token=  ListExecutions, the caller's only
+    GET  /run/{flow}/{execution}/history?limit=&next_token=&reverse=   GetExecutionHistory
+    POST /run/{flow}/{execution}/stop            StopExecution; body {"error", "cause"}, optional
+
+Decisions, and why:
+
+* ``{flow}`` is a flow's key (``helloWorldFlow``) or its state machine name, which is how
+  a plugin's flow ``billing/nightly`` is named in a path: ``billing-nightly`` (HTTP API
+  decodes ``%2F`` before routing, so ``billing%2Fnightly`` would not reach the route on AWS).
+* ``GET /flows`` lists every flow this project serves: its own and its plugins', the
+  latter under their namespaced key. Other state machines of the account are never shown.
+* The execution name is the query parameter ``?name=``: the body is wholly the input, as
+  StartExecution's ``input`` is, so nothing in it can be mistaken for an option.
+* ``{execution}`` is the execution id (its name) or its URL-encoded ARN. The ARN is built
+  from the flow and the id, so an id names one execution of that flow only.
+* Ownership: the caller's ``sub`` is the execution's owner and its input's ``__user_id``.
+  Another user's execution, or one of another flow than the path names, is answered
+  exactly as a missing one (404 ExecutionDoesNotExist with the reference the caller gave),
+  so a 404 never tells that an execution exists. Names share one namespace per flow, as
+  on AWS: reusing a name another user took is a 409, which tells only that it is taken.
+* Unknown query parameters are a 400, so a typo (``?Status=``) is not silently ignored.
+
+A ServiceError becomes its status with ``{"message", "code"}``; anything else is logged
+with its traceback and answered 500 ``{"message": "Internal Server Error"}``, as HTTP API
+answers a failed integration.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any, Concatenate, ParamSpec
+
+from sdw.project import Flow, Project
+from sdw.system._errors import ExecutionNotFoundError, FlowNotFoundError, ServiceError
+from sdw.system._flows_input import (
+    check_query,
+    parse_execution_input,
+    parse_execution_name,
+    parse_limit,
+    parse_next_token,
+    parse_reverse,
+    parse_status,
+    parse_stop_body,
+    resolve_execution,
+)
+from sdw.system._ports import ExecutionDescription, ExecutionSummary, FlowEngine, Page, Principal
+from sdw.system._responses import SystemResponse, unauthorized
+
+log = logging.getLogger("sdw.flows")
+
+Query = Mapping[str, str]
+Body = str | bytes | None
+P = ParamSpec("P")
+_Method = Callable[Concatenate["FlowEndpoints", Principal, P], SystemResponse]
+_Endpoint = Callable[Concatenate["FlowEndpoints", Principal | None, P], SystemResponse]
+
+
+def _endpoint(method: _Method[P]) -> _Endpoint[P]:
+    """401 without a principal; ServiceErrors as their status; anything else a logged 500."""
+
+    @functools.wraps(method)
+    def answer(
+        self: FlowEndpoints, principal: Principal | None, /, *args: P.args, **kwargs: P.kwargs
+    ) -> SystemResponse:
+        if principal is None:
+            return unauthorized()
+        try:
+            return method(self, principal, *args, **kwargs)
+        except ServiceError as exc:
+            return SystemResponse(exc.status, {"message": exc.message, "code": exc.code})
+        except Exception:
+            log.exception("%s failed", method.__name__)
+            return SystemResponse(500, {"message": "Internal Server Error"})
+
+    return answer
+
+
+class FlowEndpoints:
+    """The flow endpoints over one engine and one project's flows."""
+
+    def __init__(self, engine: FlowEngine, project: Project) -> None:
+        self._engine = engine
+        self._project = project
+
+    @_endpoint
+    def list_flows(self, principal: Principal, query: Query) -> SystemResponse:
+        """``GET /flows``."""
+        check_query(query, ())
+        return SystemResponse(200, {"flows": [flow_json(flow) for flow in self._project.flows]})
+
+    @_endpoint
+    def start_run(self, principal: Principal, flow: str, query: Query, body: Body) -> SystemResponse:
+        """``POST /run/{flow}``: 200 ``{executionArn, executionId, startDate}``."""
+        found = self._flow(flow)
+        check_query(query, ("name",))
+        name = parse_execution_name(query.get("name"))
+        execution_input = parse_execution_input(body, principal.user_id)
+        started = self._engine.start(found.key, execution_input, owner=principal.user_id, name=name)
+        return SystemResponse(
+            200,
+            {
+                "executionArn": started.execution_arn,
+                "executionId": started.execution_id,
+                "startDate": started.start_date,
+            },
+        )
+
+    @_endpoint
+    def describe_run(self, principal: Principal, flow: str, execution: str, query: Query) -> SystemResponse:
+        """``GET /run/{flow}/{execution}``: the execution's status, and its output or error once ended."""
+        check_query(query, ())
+        return SystemResponse(200, description_json(self._owned(principal, flow, execution)))
+
+    @_endpoint
+    def list_runs(self, principal: Principal, query: Query) -> SystemResponse:
+        """``GET /runs``: the caller's executions, newest first, one page."""
+        check_query(query, ("flow", "status", "limit", "next_token"))
+        flow = query.get("flow")
+        page = self._engine.list(
+            owner=principal.user_id,
+            flow=None if flow is None else self._flow(flow).key,
+            status=parse_status(query.get("status")),
+            limit=parse_limit(query.get("limit")),
+            next_token=parse_next_token(query.get("next_token")),
+        )
+        return SystemResponse(200, _page_json("executions", page, summary_json))
+
+    @_endpoint
+    def run_history(self, principal: Principal, flow: str, execution: str, query: Query) -> SystemResponse:
+        """``GET /run/{flow}/{execution}/history``: one page of events, oldest first unless ``reverse``."""
+        check_query(query, ("limit", "next_token", "reverse"))
+        limit = parse_limit(query.get("limit"))
+        reverse = parse_reverse(query.get("reverse"))
+        next_token = parse_next_token(query.get("next_token"))
+        owned = self._owned(principal, flow, execution)
+        page = self._engine.history(owned.execution_arn, limit=limit, next_token=next_token, reverse=reverse)
+        return SystemResponse(200, _page_json("events", page, dict))
+
+    @_endpoint
+    def stop_run(
+        self, principal: Principal, flow: str, execution: str, query: Query, body: Body
+    ) -> SystemResponse:
+        """``POST /run/{flow}/{execution}/stop``: the execution as it is after the stop.
+
+        A running execution ends ABORTED with the ``error`` and ``cause`` given; one that
+        already ended is answered as it is (StopExecution leaves a closed execution alone).
+        """
+        check_query(query, ())
+        error, cause = parse_stop_body(body)
+        owned = self._owned(principal, flow, execution)
+        stopped = self._engine.stop(owned.execution_arn, error=error, cause=cause)
+        return SystemResponse(200, description_json(stopped))
+
+    def _flow(self, name: str) -> Flow:
+        found = self._project.flow(name)
+        if found is None:
+            raise FlowNotFoundError(name)
+        return found
+
+    def _owned(self, principal: Principal, flow: str, reference: str) -> ExecutionDescription:
+        """The caller's execution ``reference`` of ``flow``; anything else is one and the same 404."""
+        found = self._flow(flow)
+        arn = resolve_execution(found.arn, reference)
+        if arn is None:
+            raise ExecutionNotFoundError(reference)
+        try:
+            described = self._engine.describe(arn)
+        except ExecutionNotFoundError:
+            raise ExecutionNotFoundError(reference) from None  # our wording, whatever the engine's
+        if described.owner != principal.user_id or described.flow != found.key:
+            raise ExecutionNotFoundError(reference)
+        return described
+
+
+def flow_json(flow: Flow) -> dict[str, Any]:
+    """One flow as ``GET /flows`` shows it."""
+    return {
+        "name": flow.key,
+        "plugin": flow.plugin,
+        "stateMachineName": flow.state_machine_name,
+        "stateMachineArn": flow.arn,
+        "description": flow.description,
+        "type": flow.type.value,
+        "timeout": flow.timeout,
+        "schedule": None if flow.schedule is None else str(flow.schedule),
+        "input": flow.input,
+        "definition": flow.definition,
+    }
+
+
+def summary_json(summary: ExecutionSummary) -> dict[str, Any]:
+    """An execution as ``GET /runs`` lists it (ListExecutions' fields, camelCase)."""
+    return {
+        "executionArn": summary.execution_arn,
+        "executionId": summary.execution_id,
+        "flow": summary.flow,
+        "stateMachineArn": summary.state_machine_arn,
+        "status": summary.status,
+        "startDate": summary.start_date,
+        "stopDate": summary.stop_date,
+    }
+
+
+def description_json(description: ExecutionDescription) -> dict[str, Any]:
+    """An execution as ``GET /run/{flow}/{execution}`` shows it: input and output as JSON values."""
+    return {
+        **summary_json(description),
+        "input": description.input,
+        "output": description.output,
+        "error": description.error,
+        "cause": description.cause,
+    }
+
+
+def _page_json(key: str, page: Page, item: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    return {key: [item(each) for each in page.items], "nextToken": page.next_token}

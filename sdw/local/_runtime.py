@@ -13,7 +13,14 @@ Routes it adds (HTTP API's, payload format 2.0):
     GET  /<userPoolId>/.well-known/jwks.json         none    the pool's public keys
     GET  /<userPoolId>/.well-known/openid-configuration  none
 
-System routes are added with ``runtime.gateway.router.add_system(...)`` (flows: /run, /runs).
+    GET  /flows                                      JWT     the project's flows
+    POST /run/{flow}                                 JWT     start an execution (sdw.system._flows)
+    GET  /run/{flow}/{execution}                     JWT     poll it (id or URL-encoded ARN)
+    GET  /run/{flow}/{execution}/history             JWT     its events
+    POST /run/{flow}/{execution}/stop                JWT     stop it
+    GET  /runs                                       JWT     the caller's executions
+
+System routes are added with ``runtime.gateway.router.add_system(...)``.
 """
 
 from __future__ import annotations
@@ -24,9 +31,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from sdw.local._authorizer import create_jwt_authorizer
-from sdw.local._events import EventBuilder, EventSettings
+from sdw.local._events import EventBuilder, EventSettings, parse_query
 from sdw.local._gateway import AccessLog, Gateway
 from sdw.local._invoker import LocalInvoker
 from sdw.local._output import OutputCapture
@@ -36,6 +44,8 @@ from sdw.local._userpool import LocalUserPool, create_local_user_pool, local_bas
 from sdw.local._workers import WorkerPool
 from sdw.project import LoadResult, Project, load_project
 from sdw.system._auth import auth_config, verify_caller
+from sdw.system._flows import FlowEndpoints
+from sdw.system._ports import FlowEngine
 from sdw.system._responses import SystemResponse
 
 LOCAL_ACCOUNT_ID = "000000000000"
@@ -135,4 +145,50 @@ def add_auth_routes(router: Router, pool: LocalUserPool) -> None:
     router.add_system("GET", f"/{pool_id}/.well-known/openid-configuration", discovery, authorized=False)
 
 
-__all__ = ["LocalRuntime", "add_auth_routes", "create_local_runtime"]
+def add_flow_routes(router: Router, engine: FlowEngine, project: Project) -> None:
+    """/flows, /run/... and /runs, behind the JWT authorizer; the logic is sdw.system's FlowEndpoints.
+
+    HTTP API hands an integration its path parameters URL-decoded, so ``{execution}`` sent
+    as ``arn%3Aaws%3Astates%3A...`` reaches the endpoint as the ARN (the router matches
+    the raw path, where an encoded segment holds no ``/``). Query parameters are joined
+    as HTTP API joins them (``a=1&a=2`` is ``"1,2"``). The engine does I/O, so the routes
+    run on a thread, not on the event loop.
+    """
+    endpoints = FlowEndpoints(engine, project)
+
+    def query(call: SystemCall) -> dict[str, str]:
+        return parse_query(call.request.raw_query) if call.request.raw_query else {}
+
+    def param(call: SystemCall, name: str) -> str:
+        return unquote(call.path_parameters[name])  # bad escapes become U+FFFD: no such flow or id
+
+    def target(call: SystemCall) -> tuple[str, str]:
+        return param(call, "flow"), param(call, "execution")
+
+    def flows(call: SystemCall) -> SystemResponse:
+        return endpoints.list_flows(call.principal, query(call))
+
+    def start(call: SystemCall) -> SystemResponse:
+        return endpoints.start_run(call.principal, param(call, "flow"), query(call), call.request.body)
+
+    def describe(call: SystemCall) -> SystemResponse:
+        return endpoints.describe_run(call.principal, *target(call), query(call))
+
+    def history(call: SystemCall) -> SystemResponse:
+        return endpoints.run_history(call.principal, *target(call), query(call))
+
+    def stop(call: SystemCall) -> SystemResponse:
+        return endpoints.stop_run(call.principal, *target(call), query(call), call.request.body)
+
+    def runs(call: SystemCall) -> SystemResponse:
+        return endpoints.list_runs(call.principal, query(call))
+
+    router.add_system("GET", "/flows", flows, authorized=True)
+    router.add_system("POST", "/run/{flow}", start, authorized=True, blocking=True)
+    router.add_system("GET", "/run/{flow}/{execution}", describe, authorized=True, blocking=True)
+    router.add_system("GET", "/run/{flow}/{execution}/history", history, authorized=True, blocking=True)
+    router.add_system("POST", "/run/{flow}/{execution}/stop", stop, authorized=True, blocking=True)
+    router.add_system("GET", "/runs", runs, authorized=True, blocking=True)
+
+
+__all__ = ["LocalRuntime", "add_auth_routes", "add_flow_routes", "create_local_runtime"]

@@ -41,6 +41,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any, Concatenate, ParamSpec
 
 from sdw.project import Flow, Project
@@ -147,7 +148,7 @@ class FlowEndpoints:
         next_token = parse_next_token(query.get("next_token"))
         owned = self._owned(principal, flow, execution)
         page = self._engine.history(owned.execution_arn, limit=limit, next_token=next_token, reverse=reverse)
-        return SystemResponse(200, _page_json("events", page, dict))
+        return SystemResponse(200, _page_json("events", page, event_json))
 
     @_endpoint
     def stop_run(
@@ -223,6 +224,18 @@ def description_json(description: ExecutionDescription) -> dict[str, Any]:
         "error": description.error,
         "cause": description.cause,
     }
+
+
+def event_json(event: Mapping[str, Any]) -> dict[str, Any]:
+    """A history event with its ``timestamp`` as ISO-8601 text, as the execution dates are.
+
+    boto3 (and sdw.asl's history) give the timestamp as a datetime, which JSON cannot hold.
+    """
+    out = dict(event)
+    stamp = out.get("timestamp")
+    if isinstance(stamp, datetime):
+        out["timestamp"] = stamp.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return out
 
 
 def _page_json(key: str, page: Page, item: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
 from sdw.system import FlowEndpoints, SystemResponse
@@ -137,6 +139,14 @@ def test_history_is_oldest_first_by_default(endpoints: FlowEndpoints, engine: Fa
         "events": [{"id": 1, "type": "ExecutionStarted", "timestamp": "2027-01-15T08:00:00.000Z"}],
         "nextToken": None,
     }
+
+
+def test_history_gives_datetime_timestamps_as_iso_text(endpoints: FlowEndpoints, engine: FakeEngine) -> None:
+    arn = start(endpoints, name="h").body["executionArn"]
+    stamp = datetime(2027, 1, 15, 9, 0, 0, 123456, tzinfo=timezone(timedelta(hours=1)))
+    engine.events[arn] = [{"id": 1, "type": "ExecutionStarted", "timestamp": stamp}]
+    events = endpoints.run_history(ADA, "helloWorldFlow", "h", {}).body["events"]
+    assert events == [{"id": 1, "type": "ExecutionStarted", "timestamp": "2027-01-15T08:00:00.123Z"}]
 
 
 def test_another_users_history_is_a_404(endpoints: FlowEndpoints, engine: FakeEngine) -> None:

@@ -27,3 +27,11 @@ main.add_command(dev)
 from sdw.cli._flows import flows  # noqa: E402
 
 main.add_command(flows)
+
+from sdw.cli._run import run  # noqa: E402
+
+main.add_command(run)
+
+from sdw.cli._executions import executions  # noqa: E402
+
+main.add_command(executions)

@@ -77,7 +77,7 @@ def parse_execution_input(body: str | bytes | None, user_id: str) -> dict[str, A
     value = decode_json_body(raw, "The execution input") if raw.strip() else {}
     if not isinstance(value, dict):
         raise InvalidExecutionInputError(
-            f"The execution input must be a JSON object, not {_json_kind(value)}; "
+            f"The execution input must be a JSON object, not {json_kind(value)}; "
             'send {"key": value, ...} or an empty body for {}.'
         )
     value[USER_ID_KEY] = user_id
@@ -135,7 +135,7 @@ def parse_stop_body(body: str | bytes | None) -> tuple[str | None, str | None]:
     if not isinstance(value, dict):
         raise InvalidParameterError(
             f'The request body must be a JSON object such as {{"error": ..., "cause": ...}}, '
-            f"not {_json_kind(value)}.",
+            f"not {json_kind(value)}.",
             "body",
         )
     unknown = sorted(set(value) - {"error", "cause"})
@@ -265,7 +265,8 @@ def _too_big(what: str, size: int) -> str:
     )
 
 
-def _json_kind(value: Any) -> str:
+def json_kind(value: Any) -> str:
+    """How a message names a decoded JSON value that is not an object: ``an array``, ``null``..."""
     if isinstance(value, list):
         return "an array"
     if isinstance(value, str):
@@ -282,7 +283,7 @@ def _optional_text(body: Mapping[str, Any], key: str, limit: int) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InvalidParameterError(f"{key!r} in the request body must be a string, not {_json_kind(value)}.",
+        raise InvalidParameterError(f"{key!r} in the request body must be a string, not {json_kind(value)}.",
                                     key)
     if len(value) > limit:
         raise InvalidParameterError(

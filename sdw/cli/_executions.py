@@ -1,0 +1,167 @@
+"""``sdw executions``: the caller's executions on the running ``sdw dev``, and one's history.
+
+    sdw executions list [--flow F] [--status S] [--limit N] [--json]   a table, newest first
+    sdw executions show ID [--flow F] [--json]                          the history as a timeline
+
+Both call the endpoints over HTTP as the dev user (or ``--token``), like ``sdw run``
+(sdw/cli/_flow_client.py says why). ``list`` is ``GET /runs``: one page of at most
+``--limit`` rows; when there are more, it says how to get the next page.
+
+``show`` takes an execution id or its ARN. The endpoint needs the flow too: an ARN names
+it, ``--flow`` gives it, and otherwise the caller's executions are searched for that id
+(an id used by two flows asks for ``--flow``). It prints the execution (status, dates,
+duration), every event with the time since the start and since the event before (where
+the time went), then the output, or the error and cause. Exit status 1 when the
+execution or its flow does not exist; the execution's own status does not change it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from sdw.cli._config import Config
+from sdw.cli._flow_client import FlowClient, FlowClientError
+from sdw.cli._run import create_flow_client, reports_client_errors, token_option
+from sdw.cli._timeline import format_duration, format_time, parse_time, timeline
+from sdw.cli._users import _reports_errors, _with_config
+from sdw.system import ExecutionStatus
+
+STATUS_COLOURS = {"RUNNING": "cyan", "SUCCEEDED": "green", "FAILED": "red", "TIMED_OUT": "red",
+                  "ABORTED": "yellow"}
+SEARCH_PAGE = 1000  # ListExecutions' largest page
+
+
+@click.group()
+def executions() -> None:
+    """Executions of the project's flows on the running `sdw dev` (yours only)."""
+
+
+@executions.command(name="list")
+@click.option("--flow", help="Only this flow's executions.")
+@click.option("--status", type=click.Choice(ExecutionStatus.ALL, case_sensitive=False),
+              help="Only executions with this status.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True,
+              help="At most this many rows (1-1000).")
+@click.option("--next-token", help="The page after the one that printed this token.")
+@click.option("--json", "as_json", is_flag=True, help="Print the page as JSON instead of a table.")
+@token_option
+@_with_config
+@_reports_errors
+@reports_client_errors
+def list_executions(flow: str | None, status: str | None, limit: int, next_token: str | None, as_json: bool,
+                    token: str | None, config: Config) -> None:
+    """List your executions, newest first."""
+    client = create_flow_client(config, token)
+    page = client.runs(flow=flow, status=status.upper() if status else None, limit=limit,
+                       next_token=next_token)
+    if as_json:
+        click.echo(json.dumps(page, indent=2))
+        return
+    rows = page["executions"]
+    console = Console(highlight=False, soft_wrap=True)
+    if not rows:
+        console.print("No executions." + ("" if next_token else " Start one: sdw run <flow>"))
+        return
+    table = Table(title="Executions", title_justify="left")
+    for column in ("ID", "Flow", "Status", "Started (UTC)", "Duration"):
+        table.add_column(column, no_wrap=column != "ID")
+    for row in rows:
+        started, stopped = parse_time(row.get("startDate")), parse_time(row.get("stopDate"))
+        table.add_row(
+            escape(str(row["executionId"])),
+            escape(str(row["flow"])),
+            _status(str(row["status"])),
+            escape(str(row.get("startDate") or "-")),
+            format_duration(None if started is None or stopped is None else stopped - started),
+        )
+    console.print(table)
+    if page.get("nextToken"):
+        console.print(f"More: sdw executions list --limit {limit} --next-token {escape(page['nextToken'])}")
+
+
+@executions.command()
+@click.argument("execution")
+@click.option("--flow", help="The execution's flow (needed only when two flows use this id).")
+@click.option("--json", "as_json", is_flag=True, help="Print the description and the events as JSON.")
+@token_option
+@_with_config
+@_reports_errors
+@reports_client_errors
+def show(execution: str, flow: str | None, as_json: bool, token: str | None, config: Config) -> None:
+    """Show one execution (ID or ARN) and its history as a timeline."""
+    client = create_flow_client(config, token)
+    flow = flow or find_flow(client, execution)
+    described = client.describe(flow, execution)
+    events = list(client.history(flow, execution))
+    if as_json:
+        click.echo(json.dumps({"execution": described, "events": events}, indent=2, ensure_ascii=False))
+        return
+    console = Console(highlight=False, soft_wrap=True)
+    _print_header(console, described)
+    table = Table(box=None, pad_edge=False)
+    for column, justify in (("#", "right"), ("Time (UTC)", "left"), ("Since start", "right"),
+                            ("Step", "right"), ("Event", "left"), ("Detail", "left")):
+        table.add_column(column, justify=justify, no_wrap=column != "Detail")  # type: ignore[arg-type]
+    for row in timeline(events, parse_time(described.get("startDate"))):
+        failed = row.type.endswith(("Failed", "TimedOut", "Aborted"))
+        table.add_row(str(row.event_id), format_time(row.at), format_duration(row.since_start),
+                      format_duration(row.since_previous),
+                      f"[red]{escape(row.type)}[/]" if failed else escape(row.type), escape(row.detail))
+    console.print(table)
+    _print_result(console, described)
+
+
+def find_flow(client: FlowClient, execution: str) -> str:
+    """The flow of ``execution``: from its ARN, or by searching the caller's executions for the id."""
+    if execution.startswith("arn:"):
+        parts = execution.split(":")
+        if len(parts) == 8 and parts[5] == "execution":
+            return parts[6]  # the state machine's name, which the endpoints accept for the flow
+        raise FlowClientError(f"{execution!r} is not an execution ARN (arn:aws:states:...:execution:FLOW:ID)")
+    flows: list[str] = []
+    token: str | None = None
+    while True:
+        page = client.runs(limit=SEARCH_PAGE, next_token=token)
+        flows += [str(row["flow"]) for row in page["executions"] if row["executionId"] == execution]
+        token = page.get("nextToken")
+        if not token:
+            break
+    if not flows:
+        raise FlowClientError(f"Execution {execution!r} does not exist.")
+    if len(flows) > 1:
+        raise FlowClientError(
+            f"{len(flows)} flows have an execution {execution!r} ({', '.join(sorted(flows))}): add --flow"
+        )
+    return flows[0]
+
+
+def _status(status: str) -> str:
+    return f"[{STATUS_COLOURS.get(status, 'white')}]{escape(status)}[/]"
+
+
+def _print_header(console: Console, described: dict[str, Any]) -> None:
+    started, stopped = parse_time(described.get("startDate")), parse_time(described.get("stopDate"))
+    took = format_duration(None if started is None or stopped is None else stopped - started)
+    console.print(f"[bold]{escape(str(described['flow']))}[/] {escape(str(described['executionId']))}  "
+                  f"{_status(str(described['status']))}")
+    console.print(f"  ARN      {escape(str(described['executionArn']))}")
+    console.print(f"  Started  {escape(str(described.get('startDate') or '-'))}")
+    console.print(f"  Stopped  {escape(str(described.get('stopDate') or '-'))}  ({took})")
+    console.print("")
+
+
+def _print_result(console: Console, described: dict[str, Any]) -> None:
+    console.print("")
+    status = described.get("status")
+    if status == "SUCCEEDED":
+        console.print("Output:")
+        console.print(escape(json.dumps(described.get("output"), indent=2, ensure_ascii=False)))
+    elif status != "RUNNING":
+        console.print(f"Error:  {escape(str(described.get('error') or '-'))}")
+        console.print(f"Cause:  {escape(str(described.get('cause') or '-'))}")

@@ -120,8 +120,8 @@ def show(execution: str, flow: str | None, as_json: bool, token: str | None, con
 def find_flow(client: FlowClient, execution: str) -> str:
     """The flow of ``execution``: from its ARN, or by searching the caller's executions for the id."""
     if execution.startswith("arn:"):
-        parts = execution.split(":")
-        if len(parts) == 8 and parts[5] == "execution":
+        parts = execution.split(":")  # ...:execution:<machine>:<name> or ...:express:<machine>:<name>:<run>
+        if (len(parts), parts[5:6]) in ((8, ["execution"]), (9, ["express"])):
             return parts[6]  # the state machine's name, which the endpoints accept for the flow
         raise FlowClientError(f"{execution!r} is not an execution ARN (arn:aws:states:...:execution:FLOW:ID)")
     flows: list[str] = []

@@ -22,8 +22,9 @@ Decisions, and why:
   latter under their namespaced key. Other state machines of the account are never shown.
 * The execution name is the query parameter ``?name=``: the body is wholly the input, as
   StartExecution's ``input`` is, so nothing in it can be mistaken for an option.
-* ``{execution}`` is the execution id (its name) or its URL-encoded ARN. The ARN is built
-  from the flow and the id, so an id names one execution of that flow only.
+* ``{execution}`` is the execution id (its name; ``<name>:<run id>`` for an EXPRESS flow,
+  as Step Functions' express ARNs end) or its URL-encoded ARN. The ARN is built from the
+  flow and the id, so an id names one execution of that flow only.
 * Ownership: the caller's ``sub`` is the execution's owner and its input's ``__user_id``.
   Another user's execution, or one of another flow than the path names, is answered
   exactly as a missing one (404 ExecutionDoesNotExist with the reference the caller gave),
@@ -44,7 +45,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Concatenate, ParamSpec
 
-from sdw.project import Flow, Project
+from sdw.project import Flow, FlowType, Project
 from sdw.system._errors import ExecutionNotFoundError, FlowNotFoundError, ServiceError
 from sdw.system._flows_input import (
     check_query,
@@ -174,7 +175,7 @@ class FlowEndpoints:
     def _owned(self, principal: Principal, flow: str, reference: str) -> ExecutionDescription:
         """The caller's execution ``reference`` of ``flow``; anything else is one and the same 404."""
         found = self._flow(flow)
-        arn = resolve_execution(found.arn, reference)
+        arn = resolve_execution(found.arn, reference, express=found.type is FlowType.EXPRESS)
         if arn is None:
             raise ExecutionNotFoundError(reference)
         try:

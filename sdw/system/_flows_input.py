@@ -43,7 +43,8 @@ USER_ID_KEY = "__user_id"
 # (U+0000-001F, U+007F-009F)".
 _REFUSED_IN_NAME = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
 _EXECUTION_ARN = re.compile(
-    r"arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:(?P<machine>[^:]+):(?P<name>[^:]+)"
+    r"arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(?:execution:(?P<machine>[^:]+):(?P<name>[^:]+)"
+    r"|express:(?P<express_machine>[^:]+):(?P<express_name>[^:]+):(?P<run>[^:]+))"
 )
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no", ""}
@@ -205,22 +206,29 @@ def parse_next_token(value: str | None) -> str | None:
     return value or None
 
 
-def execution_arn(state_machine_arn: str, name: str) -> str:
+def execution_arn(state_machine_arn: str, name: str, run_id: str | None = None) -> str:
     """The ARN Step Functions gives execution ``name`` of a state machine.
+
+    A standard execution's is ``...:execution:<machine>:<name>``; an express one's
+    ``...:express:<machine>:<name>:<run id>``, its id being ``<name>:<run id>``.
 
     >>> execution_arn("arn:aws:states:us-east-1:000000000000:stateMachine:hello", "run-1")
     'arn:aws:states:us-east-1:000000000000:execution:hello:run-1'
     """
-    return f"{state_machine_arn.replace(':stateMachine:', ':execution:', 1)}:{name}"
+    prefix, machine = state_machine_arn.split(":stateMachine:", 1)
+    if run_id is None:
+        return f"{prefix}:execution:{machine}:{name}"
+    return f"{prefix}:express:{machine}:{name}:{run_id}"
 
 
-def resolve_execution(state_machine_arn: str, reference: str) -> str | None:
+def resolve_execution(state_machine_arn: str, reference: str, *, express: bool = False) -> str | None:
     """The execution ARN a path segment names within a flow, or None when it cannot be one.
 
-    The segment is an execution id (its name) or a whole execution ARN. None means "no such
-    execution of this flow": an id Step Functions could never have given, or the ARN of an
-    execution of another state machine (both answered 404, like a missing one). A segment
-    that starts ``arn:`` but is not an execution ARN is a 400.
+    The segment is an execution id or a whole execution ARN. The id is the execution's
+    name, or ``<name>:<run id>`` for an EXPRESS flow's execution (``express``). None means
+    "no such execution of this flow": an id Step Functions could never have given, or
+    the ARN of an execution of another state machine (both answered 404, like a missing
+    one). A segment that starts ``arn:`` but is not an execution ARN is a 400.
     """
     if reference.startswith("arn:"):
         found = _EXECUTION_ARN.fullmatch(reference)
@@ -229,12 +237,17 @@ def resolve_execution(state_machine_arn: str, reference: str) -> str | None:
                 f"Invalid execution ARN {reference!r}: expected "
                 "arn:aws:states:<region>:<account>:execution:<state machine>:<execution id>."
             )
-        if execution_arn(state_machine_arn, found["name"]) != reference:
-            return None
-        return reference
-    if not reference or len(reference) > MAX_NAME or _REFUSED_IN_NAME.search(reference):
+        name = found["name"] or found["express_name"]
+        expected = execution_arn(state_machine_arn, name, found["run"])
+        return reference if expected == reference else None
+    name, colon, run_id = reference.partition(":")
+    if express != bool(colon) or not _is_name(name) or (colon and not _is_name(run_id)):
         return None
-    return execution_arn(state_machine_arn, reference)
+    return execution_arn(state_machine_arn, name, run_id if colon else None)
+
+
+def _is_name(value: str) -> bool:
+    return 0 < len(value) <= MAX_NAME and _REFUSED_IN_NAME.search(value) is None
 
 
 class _NotJsonError(ValueError):

@@ -77,16 +77,21 @@ class FakeEngine:
         if found is None:
             raise FlowNotFoundError(flow)
         name = name or f"generated-{len(self.executions)}"
-        arn = f"{found.arn.replace(':stateMachine:', ':execution:')}:{name}"
+        prefix, machine = found.arn.split(":stateMachine:")
+        execution_id = name
+        arn = f"{prefix}:execution:{machine}:{name}"
+        if found.type is FlowType.EXPRESS:  # express executions: ...:express:<machine>:<name>:<run id>
+            execution_id = f"{name}:run{len(self.executions)}"
+            arn = f"{prefix}:express:{machine}:{execution_id}"
         existing = self.executions.get(arn)
         if existing is not None:
             if existing.input != input:
                 raise ExecutionExistsError(name)
             return existing
         started = ExecutionDescription(
-            execution_arn=arn, execution_id=name, flow=found.key, state_machine_arn=found.arn, owner=owner,
-            status=ExecutionStatus.RUNNING, start_date=f"2027-01-15T08:00:{len(self.executions):02d}.000Z",
-            input=input,
+            execution_arn=arn, execution_id=execution_id, flow=found.key, state_machine_arn=found.arn,
+            owner=owner, status=ExecutionStatus.RUNNING, input=input,
+            start_date=f"2027-01-15T08:00:{len(self.executions):02d}.000Z",
         )
         self.executions[arn] = started
         self.events[arn] = [{"id": 1, "type": "ExecutionStarted", "timestamp": started.start_date}]
@@ -357,8 +362,18 @@ def test_another_users_execution_is_answered_exactly_as_a_missing_one(endpoints:
     assert_error(missing_for_ada, 404, "ExecutionDoesNotExist", "Execution 'never-started' does not exist.")
 
 
+def test_an_express_execution_is_polled_by_its_name_and_run_id(endpoints: FlowEndpoints) -> None:
+    started = start(endpoints, flow="scheduleFlow", name="tick").body
+    assert started["executionId"] == "tick:run0"
+    assert started["executionArn"] == f"{ACCOUNT}:express:scheduleFlow:tick:run0"
+    by_id = endpoints.describe_run(ADA, "scheduleFlow", "tick:run0", {})
+    by_arn = endpoints.describe_run(ADA, "scheduleFlow", started["executionArn"], {})
+    assert by_id.status == 200 and by_id == by_arn
+    assert endpoints.describe_run(ADA, "scheduleFlow", "tick", {}).status == 404
+
+
 def test_an_execution_of_another_flow_than_the_path_names_is_a_404(endpoints: FlowEndpoints) -> None:
-    arn = start(endpoints, flow="scheduleFlow", name="run-1").body["executionArn"]
+    arn = start(endpoints, flow="billing-nightly", name="run-1").body["executionArn"]
     assert_error(endpoints.describe_run(ADA, "helloWorldFlow", "run-1", {}), 404, "ExecutionDoesNotExist",
                  "Execution 'run-1' does not exist.")
     assert_error(endpoints.describe_run(ADA, "helloWorldFlow", arn, {}), 404, "ExecutionDoesNotExist",

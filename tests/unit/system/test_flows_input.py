@@ -228,14 +228,27 @@ def test_an_execution_arn_of_another_flow_names_no_execution_of_this_one() -> No
     assert resolve_execution(MACHINE, other) is None
 
 
-@pytest.mark.parametrize("reference", ["a b", "x" * 81, "a%2Fb", ""])
+def test_an_express_execution_is_named_by_name_and_run_id() -> None:
+    express = "arn:aws:states:us-east-1:000000000000:express:helloWorldFlow:run-1:0f3c"
+    assert execution_arn(MACHINE, "run-1", "0f3c") == express
+    assert resolve_execution(MACHINE, "run-1:0f3c", express=True) == express
+    assert resolve_execution(MACHINE, express, express=True) == express
+    assert resolve_execution(MACHINE, "run-1", express=True) is None
+    assert resolve_execution(MACHINE, "run-1:0f3c") is None
+    assert resolve_execution(MACHINE, "run-1:", express=True) is None
+    other = "arn:aws:states:us-east-1:000000000000:express:other:run-1:0f3c"
+    assert resolve_execution(MACHINE, other, express=True) is None
+
+
+@pytest.mark.parametrize("reference", ["a b", "x" * 81, "a%2Fb", "", "a:b"])
 def test_an_id_step_functions_could_not_have_given_names_no_execution(reference: str) -> None:
     assert resolve_execution(MACHINE, reference) is None
 
 
 @pytest.mark.parametrize(
     "reference",
-    [MACHINE, "arn:aws:states:us-east-1:000000000000:execution:helloWorldFlow", "arn:nonsense"],
+    [MACHINE, "arn:aws:states:us-east-1:000000000000:execution:helloWorldFlow", "arn:nonsense",
+     "arn:aws:states:us-east-1:000000000000:express:helloWorldFlow:run-1"],
 )
 def test_an_arn_that_is_not_an_execution_arn_is_a_400(reference: str) -> None:
     with pytest.raises(InvalidArnError) as error:

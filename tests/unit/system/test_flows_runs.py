@@ -42,7 +42,7 @@ def test_lists_only_the_callers_executions_newest_first(endpoints: FlowEndpoints
         start(endpoints, name=name)
     start(endpoints, principal=BOB, name="b1")
     start(endpoints, name="a3", flow="scheduleFlow")
-    assert ids(endpoints.list_runs(ADA, {})) == ["a3", "a2", "a1"]
+    assert ids(endpoints.list_runs(ADA, {})) == ["a3:run3", "a2", "a1"]
     assert ids(endpoints.list_runs(BOB, {})) == ["b1"]
 
 
@@ -69,7 +69,7 @@ def test_lists_by_flow_and_by_status(endpoints: FlowEndpoints, engine: FakeEngin
     engine.finish(arn, "SUCCEEDED", output={})
     assert ids(endpoints.list_runs(ADA, {"flow": "helloWorldFlow"})) == ["h2", "h1"]
     assert ids(endpoints.list_runs(ADA, {"status": "succeeded"})) == ["h2"]
-    assert ids(endpoints.list_runs(ADA, {"flow": "scheduleFlow", "status": "RUNNING"})) == ["s1"]
+    assert ids(endpoints.list_runs(ADA, {"flow": "scheduleFlow", "status": "RUNNING"})) == ["s1:run2"]
     assert engine.calls[-1] == ("list", {"owner": "sub-ada", "flow": "scheduleFlow", "status": "RUNNING",
                                          "limit": 100, "next_token": None})
 

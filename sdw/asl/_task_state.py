@@ -60,7 +60,11 @@ class TaskStates(Lifecycle):
         assert node.integration is not None
         integration = node.integration
         now = self.clock.now()
-        task_id = self.new_id("task-")
+        # A task issued again after a restore keeps its id, so a host can recognise the
+        # re-issue (a child execution already started for it, say) and stay idempotent.
+        task_id = branch.task_id
+        if new_events or task_id is None:
+            task_id = self.new_id("task-")
         branch.task_id = task_id
         if new_events:
             recording = self.history_of(branch).recording

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from sdw.local._authorizer import JwtAuthorizer, claim_string, create_jwt_authorizer
 from sdw.local._context import LambdaContext
+from sdw.local._engine import LocalFlowEngine, create_flow_engine
+from sdw.local._engine_checkpoint import CheckpointPolicy
+from sdw.local._engine_children import EngineExecutions
 from sdw.local._errors import LocalError, StateError, TokenRejectedError
 from sdw.local._events import EventBuilder, GatewayRequest
 from sdw.local._gateway import Gateway
@@ -26,6 +29,8 @@ from sdw.local._workers import WorkerPool
 
 __all__ = [
     "DEV_USER_EMAIL",
+    "CheckpointPolicy",
+    "EngineExecutions",
     "EventBuilder",
     "Gateway",
     "GatewayRequest",
@@ -36,6 +41,7 @@ __all__ = [
     "LambdaContext",
     "LambdaError",
     "LocalError",
+    "LocalFlowEngine",
     "LocalInvoker",
     "LocalRuntime",
     "LocalServer",
@@ -51,6 +57,7 @@ __all__ = [
     "UnknownFunctionError",
     "WorkerPool",
     "claim_string",
+    "create_flow_engine",
     "create_jwt_authorizer",
     "create_local_runtime",
     "create_local_user_pool",

@@ -420,18 +420,32 @@ def create_flow_engine(
     state_dir: Path | StateDir,
     invoker: LocalInvoker,
     *,
-    clock: Clock | None = None,
+    clock: Clock | Callable[[], float] | None = None,
     region: str = "us-east-1",
     account_id: str = "000000000000",
     policy: CheckpointPolicy | None = None,
     tick: float = 0.5,
 ) -> LocalFlowEngine:
-    """The engine of ``state_dir`` (``<state>/flows.db``), open: resuming what was RUNNING."""
+    """The engine of ``state_dir`` (``<state>/flows.db``), open: resuming what was RUNNING.
+
+    ``clock`` is a Clock (``now()``) or a function returning epoch seconds (``time.time``).
+    """
     state = state_dir if isinstance(state_dir, StateDir) else StateDir(state_dir)
-    engine = LocalFlowEngine(project, state, invoker, clock=clock, region=region, account_id=account_id,
+    wall = _FunctionClock(clock) if callable(clock) else clock
+    engine = LocalFlowEngine(project, state, invoker, clock=wall, region=region, account_id=account_id,
                              policy=policy, tick=tick)
     engine.open()
     return engine
+
+
+class _FunctionClock:
+    """A Clock over a function such as ``time.time`` (how the runtime passes its clock)."""
+
+    def __init__(self, function: Callable[[], float]) -> None:
+        self._function = function
+
+    def now(self) -> float:
+        return self._function()
 
 
 def _event(body: str) -> dict[str, Any]:

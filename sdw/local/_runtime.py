@@ -33,7 +33,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from sdw.asl import validate_definition
 from sdw.local._authorizer import create_jwt_authorizer
+from sdw.local._engine import LocalFlowEngine, create_flow_engine
 from sdw.local._events import EventBuilder, EventSettings, parse_query
 from sdw.local._gateway import AccessLog, Gateway
 from sdw.local._invoker import LocalInvoker
@@ -64,6 +66,7 @@ class LocalRuntime:
     host: str
     port: int
     workers: WorkerPool
+    engine: LocalFlowEngine | None = None
     _closers: list[Callable[[], None]] = field(default_factory=list)
 
     @property
@@ -72,6 +75,8 @@ class LocalRuntime:
 
     def close(self) -> None:
         self.server.stop()
+        if self.engine is not None:
+            self.engine.close()  # running executions stay RUNNING; the next start resumes them
         self.workers.shutdown()
         for closer in reversed(self._closers):
             closer()
@@ -97,7 +102,8 @@ def create_local_runtime(
     ``sock``: an already listening socket to serve on instead (a worker process of
     ``sdw dev --workers N`` serves the socket its parent bound).
     """
-    load = load_project(project_root)
+    load = load_project(project_root, validate_definition=validate_definition, region=region,
+                        account_id=LOCAL_ACCOUNT_ID)
     if sock is None:
         sock = bind_socket(host, port)
     try:
@@ -119,7 +125,10 @@ def create_local_runtime(
     gateway = Gateway(router, invoker, authorizer, events=events, integration_timeout=integration_timeout,
                       access_log=access_log)
     server = LocalServer(gateway, sock)
-    return LocalRuntime(load.project, load, pool, invoker, gateway, server, host, bound_port, pool_workers)
+    engine = create_flow_engine(load.project, state_dir, invoker, clock=clock, region=region,
+                                account_id=LOCAL_ACCOUNT_ID)
+    return LocalRuntime(load.project, load, pool, invoker, gateway, server, host, bound_port, pool_workers,
+                        engine)
 
 
 def add_auth_routes(router: Router, pool: LocalUserPool) -> None:

@@ -127,6 +127,7 @@ def create_local_runtime(
     server = LocalServer(gateway, sock)
     engine = create_flow_engine(load.project, state_dir, invoker, clock=clock, region=region,
                                 account_id=LOCAL_ACCOUNT_ID)
+    add_flow_routes(router, engine, load.project)
     return LocalRuntime(load.project, load, pool, invoker, gateway, server, host, bound_port, pool_workers,
                         engine)
 

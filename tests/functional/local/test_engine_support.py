@@ -44,7 +44,7 @@ FUNCTIONS = {
 
         def handler(event, context):
             time.sleep(event.get("seconds", 0.2))
-            return {"slept": event.get("seconds", 0.2), "remaining_ms": context.get_remaining_time_in_millis()}
+            return {"remaining_ms": context.get_remaining_time_in_millis()}
         """
     ),
 }
@@ -96,8 +96,9 @@ def open_engine(
     pool: WorkerPool | None = None,
 ) -> LocalFlowEngine:
     invoker = LocalInvoker(project, pool=pool or WorkerPool(16), region=REGION, account_id=ACCOUNT)
-    return create_flow_engine(project, state, invoker, region=REGION, account_id=ACCOUNT, policy=policy,
-                              tick=0.05)
+    return create_flow_engine(
+        project, state, invoker, region=REGION, account_id=ACCOUNT, policy=policy, tick=0.05
+    )
 
 
 @contextmanager

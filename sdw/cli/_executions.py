@@ -35,6 +35,7 @@ from sdw.system import ExecutionStatus
 STATUS_COLOURS = {"RUNNING": "cyan", "SUCCEEDED": "green", "FAILED": "red", "TIMED_OUT": "red",
                   "ABORTED": "yellow"}
 SEARCH_PAGE = 1000  # ListExecutions' largest page
+PIPE_WIDTH = 200
 
 
 @click.group()
@@ -64,13 +65,14 @@ def list_executions(flow: str | None, status: str | None, limit: int, next_token
         click.echo(json.dumps(page, indent=2))
         return
     rows = page["executions"]
-    console = Console(highlight=False, soft_wrap=True)
+    console = _console()
     if not rows:
-        console.print("No executions." + ("" if next_token else " Start one: sdw run <flow>"))
+        filtered = flow or status or next_token
+        console.print("No executions." + ("" if filtered else " Start one: sdw run <flow>"))
         return
     table = Table(title="Executions", title_justify="left")
     for column in ("ID", "Flow", "Status", "Started (UTC)", "Duration"):
-        table.add_column(column, no_wrap=column != "ID")
+        table.add_column(column, no_wrap=True, min_width=36 if column == "ID" else None)
     for row in rows:
         started, stopped = parse_time(row.get("startDate")), parse_time(row.get("stopDate"))
         table.add_row(
@@ -82,7 +84,9 @@ def list_executions(flow: str | None, status: str | None, limit: int, next_token
         )
     console.print(table)
     if page.get("nextToken"):
-        console.print(f"More: sdw executions list --limit {limit} --next-token {escape(page['nextToken'])}")
+        again = [f"--limit {limit}", *([f"--flow {flow}"] if flow else []),
+                 *([f"--status {status.upper()}"] if status else []), f"--next-token {page['nextToken']}"]
+        console.print(escape("More: sdw executions list " + " ".join(again)))
 
 
 @executions.command()
@@ -102,7 +106,7 @@ def show(execution: str, flow: str | None, as_json: bool, token: str | None, con
     if as_json:
         click.echo(json.dumps({"execution": described, "events": events}, indent=2, ensure_ascii=False))
         return
-    console = Console(highlight=False, soft_wrap=True)
+    console = _console()
     _print_header(console, described)
     table = Table(box=None, pad_edge=False)
     for column, justify in (("#", "right"), ("Time (UTC)", "left"), ("Since start", "right"),
@@ -139,6 +143,12 @@ def find_flow(client: FlowClient, execution: str) -> str:
             f"{len(flows)} flows have an execution {execution!r} ({', '.join(sorted(flows))}): add --flow"
         )
     return flows[0]
+
+
+def _console() -> Console:
+    """stdout; when it is not a terminal, wide enough that ids and ARNs are never cut."""
+    console = Console(highlight=False)
+    return console if console.is_terminal else Console(highlight=False, width=PIPE_WIDTH)
 
 
 def _status(status: str) -> str:

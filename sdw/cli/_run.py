@@ -97,7 +97,7 @@ def run(flow: str, input_text: str | None, name: str | None, wait: bool, token: 
     if not wait:
         click.echo(json.dumps(started, indent=2))
         return
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
     execution = str(started["executionId"])
     console.print(f"[bold]{escape(flow)}[/] {escape(execution)} started")
     try:

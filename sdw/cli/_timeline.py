@@ -10,6 +10,8 @@ resource a task calls. Timestamps come as ISO-8601 text from the endpoints, but 
 
 from __future__ import annotations
 
+import contextlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,7 +48,7 @@ def parse_time(value: Any) -> float | None:
 
 
 def format_duration(seconds: float | None) -> str:
-    """``850 ms``, ``1.25 s``, ``2 min 03 s``, ``1 h 02 min``; ``-`` when unknown.
+    """``0.4 ms``, ``850 ms``, ``1.25 s``, ``2 min 03 s``, ``1 h 02 min``; ``-`` when unknown.
 
     >>> format_duration(0.0123), format_duration(61.2)
     ('12 ms', '1 min 01 s')
@@ -54,6 +56,8 @@ def format_duration(seconds: float | None) -> str:
     if seconds is None:
         return "-"
     seconds = max(seconds, 0.0)
+    if seconds < 0.01:
+        return f"{seconds * 1000:.1f} ms"
     if seconds < 1:
         return f"{seconds * 1000:.0f} ms"
     if seconds < 60:
@@ -85,7 +89,7 @@ def event_detail(event: Mapping[str, Any]) -> str:
             parts[-1] += f"[{details['index']}]"
     if "error" in details or "cause" in details:
         error = details.get("error") or ""
-        cause = details.get("cause") or ""
+        cause = _readable_cause(details.get("cause") or "")
         parts.append(f"{error}: {cause}" if error and cause else str(error or cause))
     elif "resource" in details:
         resource = str(details["resource"])
@@ -115,6 +119,17 @@ def timeline(events: Iterable[Mapping[str, Any]], start: float | None = None) ->
         )
         previous = at if at is not None else previous
     return rows
+
+
+def _readable_cause(cause: Any) -> str:
+    """A Lambda error's cause is its JSON error document: its ``errorMessage`` says it best."""
+    text = str(cause)
+    if text.startswith("{"):
+        with contextlib.suppress(ValueError):
+            document = json.loads(text)
+            if isinstance(document, dict) and isinstance(document.get("errorMessage"), str):
+                return str(document["errorMessage"])
+    return text
 
 
 def _short_arn(resource: str) -> str:

@@ -2,7 +2,7 @@
 
     sdw run helloWorldFlow --input '{"name": "Ada"}'          start; print the execution's ARN, id, start
     sdw run dummy2StepFlow --input @input.json --wait         follow it step by step, then print the output
-    sdw run nightly --name 2027-01-15 --input @- < in.json    a named run (same name + input = same run)
+    sdw run nightly --name 2027-01-15 --input @- < in.json    a named run (a name is taken once per flow)
 
 It calls ``POST /run/{flow}`` of ``sdw dev`` over HTTP, as the dev user (or ``--token``):
 see sdw/cli/_flow_client.py for why the CLI does not open the engine itself. ``--input``

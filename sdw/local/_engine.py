@@ -127,6 +127,7 @@ class LocalFlowEngine:
         self._waits: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
         self._next_poll = 0.0
+        self._closed = False
         self.runs_executions = False
         """Whether this process runs executions (it holds flows.lock), or only stores them."""
 
@@ -145,6 +146,7 @@ class LocalFlowEngine:
 
     def close(self) -> None:
         """Stop running; RUNNING executions stay RUNNING and resume when an engine opens again."""
+        self._closed = True
         self._runner.close()
         self.journal.close()
         self.store.close()
@@ -160,6 +162,8 @@ class LocalFlowEngine:
         found = self.project.flow(flow)
         if found is None:
             raise FlowNotFoundError(flow)
+        if self._closed:
+            raise StateError(self.store_path, "start an execution in", "the flow engine is closed")
         name = str(uuid.uuid4()) if name is None else check_execution_name(name)
         new, execution = self.prepare(found, input, owner=owner, name=name, parent_arn=parent_arn)
         if not self.runs_executions:
@@ -171,7 +175,7 @@ class LocalFlowEngine:
             # ExecutionAlreadyExists (the name stays taken for 90 days on AWS; here for good).
             if row.status == ExecutionStatus.RUNNING and row.input_hash == new.input_hash:
                 return row.summary()
-            raise ExecutionExistsError(name)
+            raise ExecutionExistsError(name, closed=row.status != ExecutionStatus.RUNNING)
         if self.runs_executions:
             self._runner.adopt(self.new_run(row, execution))
         return row.summary()
@@ -302,12 +306,10 @@ class LocalFlowEngine:
         for row in self.store.queued():
             if self._runner.run_of(row.arn) is None:
                 self._adopt_stored(row)
-        requests = self.journal.submit(lambda store: store.take_stop_requests())
-        requests.add_done_callback(
-            lambda done: self._runner.call(lambda: self._stop_requested(done.result()))
-        )
-
-    def _stop_requested(self, requests: builtins.list[tuple[str, str | None, str | None]]) -> None:
+        requests = self.store.stop_requests()
+        if requests:
+            arns = [arn for arn, _, _ in requests]
+            self.journal.write(lambda store: store.forget_stop_requests(arns))
         for arn, error, cause in requests:
             run = self._runner.run_of(arn)
             if run is not None:

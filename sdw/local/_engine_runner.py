@@ -30,7 +30,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sdw.asl import Clock, Execution, TaskRequest
@@ -54,7 +54,7 @@ class Run:
     last_snapshot: str | None = None
     timer: float | None = None
     ready: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    final: Future[Any] | None = None  # the commit of its last checkpoint, once it has ended
 
     @property
     def arn(self) -> str:
@@ -246,8 +246,9 @@ class Runner:
         execution = run.execution
         transitions = 0
         while not execution.done:
-            effects = execution.advance(max_transitions=run.budget)
-            transitions += run.budget
+            budget = self.TURN if run.express else run.budget  # express: nothing to checkpoint
+            effects = execution.advance(max_transitions=budget)
+            transitions += budget
             self._checkpoint(run)
             if effects:
                 self._dispatch(run, effects)
@@ -274,9 +275,11 @@ class Runner:
     def _checkpoint(self, run: Run) -> Future[Any] | None:
         execution = run.execution
         done = execution.done
-        if run.express and not done:
-            return None  # Step Functions keeps no state of an express execution's progress
-        checkpoint = take_checkpoint(run.row.seq, execution, run.saved_events, snapshot=not run.express)
+        if run.final is not None or (run.express and not done):
+            return run.final  # express: Step Functions keeps no state of its progress
+        # an ended execution needs no snapshot: it will never be resumed
+        snapshot = not (run.express or done)
+        checkpoint = take_checkpoint(run.row.seq, execution, run.saved_events, snapshot=snapshot)
         if not done and not checkpoint.events and checkpoint.snapshot == run.last_snapshot:
             return None
         run.saved_events = checkpoint.history_count
@@ -284,11 +287,8 @@ class Runner:
             run.last_snapshot = checkpoint.snapshot
             run.budget = self._policy.budget(len(checkpoint.snapshot))
         if done:
-            if run.extra.get("final") is not None:
-                return run.extra["final"]  # type: ignore[no-any-return]
-            future = self._journal.submit(lambda store: store.save(checkpoint))
-            run.extra["final"] = future
-            return future
+            run.final = self._journal.submit(lambda store: store.save(checkpoint))
+            return run.final
         self._journal.write(lambda store: store.save(checkpoint))
         return None
 

@@ -265,13 +265,9 @@ class ExecutionStore:
                 (arn, error, cause),
             )
 
-    def take_stop_requests(self) -> list[tuple[str, str | None, str | None]]:
+    def forget_stop_requests(self, arns: Sequence[str]) -> None:
         with self._wrapped("write"):
-            connection = self._connection()
-            rows = connection.execute("SELECT arn, error, cause FROM stop_requests").fetchall()
-            if rows:
-                connection.execute("DELETE FROM stop_requests")
-        return [(str(a), e, c) for a, e, c in rows]
+            self._connection().executemany("DELETE FROM stop_requests WHERE arn = ?", [(a,) for a in arns])
 
     # ------------------------------------------------------------------ reads (any thread)
     def get(self, arn: str) -> ExecutionRow | None:
@@ -331,6 +327,12 @@ class ExecutionStore:
         """Every RUNNING execution, oldest first (what a starting engine resumes)."""
         with self._reader() as connection:
             return self._fetch(connection, "WHERE status = 'RUNNING' ORDER BY seq", ())
+
+    def stop_requests(self) -> list[tuple[str, str | None, str | None]]:
+        """What other processes asked to stop: ``(ARN, error, cause)``."""
+        with self._reader() as connection, self._wrapped("read"):
+            rows = connection.execute("SELECT arn, error, cause FROM stop_requests").fetchall()
+        return [(str(arn), error, cause) for arn, error, cause in rows]
 
     def queued(self) -> list[ExecutionRow]:
         """Executions another process stored for this one to run, oldest first."""

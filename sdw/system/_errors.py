@@ -99,9 +99,13 @@ class ExecutionExistsError(ServiceError):
     code = "ExecutionAlreadyExists"
     status = 409
 
-    def __init__(self, name: str) -> None:
-        super().__init__(f"Execution already exists: {name!r} was started with other input.")
+    def __init__(self, name: str, *, closed: bool = False) -> None:
+        # StartExecution: a name is idempotent only while its execution is open with the same
+        # input; once that execution has closed, the name is refused whatever the input.
+        reason = "has already run" if closed else "was started with other input"
+        super().__init__(f"Execution already exists: {name!r} {reason}.")
         self.name = name
+        self.closed = closed
 
 
 class InvalidTokenError(ServiceError):

@@ -202,8 +202,9 @@ def test_the_same_name_and_input_while_running_is_the_same_execution(engine: Loc
 
 def test_a_closed_execution_keeps_its_name(engine: LocalFlowEngine) -> None:
     run_to_end(engine, "two", {"value": 1}, name="done-once")
-    with pytest.raises(ExecutionExistsError):
+    with pytest.raises(ExecutionExistsError, match="has already run") as caught:
         engine.start("two", {"value": 1}, owner=OWNER, name="done-once")
+    assert caught.value.closed and caught.value.status == 409
 
 
 def test_the_same_name_in_another_flow_is_another_execution(engine: LocalFlowEngine) -> None:

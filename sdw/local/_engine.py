@@ -175,7 +175,7 @@ class LocalFlowEngine:
             # ExecutionAlreadyExists (the name stays taken for 90 days on AWS; here for good).
             if row.status == ExecutionStatus.RUNNING and row.input_hash == new.input_hash:
                 return row.summary()
-            raise ExecutionExistsError(name, closed=row.status != ExecutionStatus.RUNNING)
+            raise ExecutionExistsError(name, closed=row.input_hash == new.input_hash)  # else: other input
         if self.runs_executions:
             self._runner.adopt(self.new_run(row, execution))
         return row.summary()

@@ -75,12 +75,12 @@ class ChildFlows:
 
     def ended(self, run: Run) -> None:
         """``run`` ended: answer the parents waiting for it; stop its own ``.sync`` children."""
-        fields = describe_fields(run.row, run.execution)
-        for parent_arn, task_id, parsed in self._waiters.pop(run.arn, []):
-            self._children[parent_arn].discard(run.arn)
-            self._answer(parent_arn, task_id, fields, parsed)
+        self._deliver(run.arn, describe_fields(run.row, run.execution))
         for child_arn in self._children.pop(run.arn, set()):
-            self._waiters.pop(child_arn, None)
+            waiters = [waiter for waiter in self._waiters.pop(child_arn, []) if waiter[0] != run.arn]
+            if waiters:
+                self._waiters[child_arn] = waiters
+                continue  # another parent still waits for it
             child = self._runner.run_of(child_arn)
             if child is not None and run.execution.status != "SUCCEEDED":
                 self._runner.abort(child, "States.Aborted", f"The parent execution {run.arn} ended.")
@@ -138,6 +138,8 @@ class ChildFlows:
             if row.status == "RUNNING" or created:
                 self._waiters[row.arn].append((parent_arn, task_id, pattern == "sync2"))
                 self._children[parent_arn].add(row.arn)
+                if not created and self._runner.run_of(row.arn) is None:
+                    self._recheck(row.arn)
             else:
                 self._answer(parent_arn, task_id, describe_fields(row), pattern == "sync2")
         else:
@@ -145,6 +147,27 @@ class ChildFlows:
             self._runner.report((parent_arn, task_id, True, started, None, None))
         if created:
             self._runner.take(self._engine.new_run(row, execution))
+
+    def _recheck(self, arn: str) -> None:
+        """Read a child again once every write queued so far has committed.
+
+        A child read as RUNNING that this runner does not hold may have ended a moment ago
+        (its end is in the journal, not yet committed). Reading after the journal's queue
+        sees that end; a child that is still running will answer through ``ended``.
+        """
+        later = self._engine.journal.submit(lambda store: store.current(arn))
+
+        def reread(future: Future[ExecutionRow | None]) -> None:
+            row = future.result() if future.exception() is None else None
+            if row is not None and row.status != "RUNNING":
+                self._runner.call(lambda: self._deliver(arn, describe_fields(row)))
+
+        later.add_done_callback(reread)
+
+    def _deliver(self, arn: str, fields: dict[str, Any]) -> None:
+        for parent_arn, task_id, parsed in self._waiters.pop(arn, []):
+            self._children[parent_arn].discard(arn)
+            self._answer(parent_arn, task_id, fields, parsed)
 
     def _answer(self, parent_arn: str, task_id: str, fields: dict[str, Any], parsed: bool) -> None:
         try:

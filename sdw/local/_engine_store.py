@@ -251,6 +251,10 @@ class ExecutionStore:
         with self._wrapped("write"):
             self._save(self._connection(), checkpoint.seq, checkpoint)
 
+    def current(self, arn: str) -> ExecutionRow | None:
+        """An execution as the journal's transaction sees it (its own writes included)."""
+        return self._fetch_one(self._connection(), "WHERE arn = ?", (arn,))
+
     def dequeue(self, seq: int) -> None:
         """An execution another process stored has been taken over by this one."""
         with self._wrapped("write"):

@@ -240,7 +240,13 @@ class LocalFlowEngine:
         if row.status != ExecutionStatus.RUNNING:
             return row.description()
         if self.runs_executions:
-            self._runner.stop(row.arn, error, cause).result(self.START_TIMEOUT_S)
+            # Not held yet (stored by another process, or its start still on its way to the
+            # runner): ask again until the runner holds it or it has ended.
+            deadline = self._monotonic() + self.START_TIMEOUT_S
+            while not self._runner.stop(row.arn, error, cause).result(self.START_TIMEOUT_S):
+                if self._row(row.arn, None).status != ExecutionStatus.RUNNING or self._monotonic() > deadline:
+                    break
+                time.sleep(0.01)
         else:
             self.journal.submit(lambda store: store.request_stop(row.arn, error, cause)).result()
             self.wait(row.arn, timeout=self.START_TIMEOUT_S)

@@ -262,6 +262,8 @@ def test_a_second_engine_on_the_folder_stores_starts_and_stops_for_the_first_to_
         waiting = other.start("waits", {}, owner=OWNER).execution_arn
         until(lambda: has_event(runner, waiting, "WaitStateEntered"))
         assert other.stop(waiting, cause="from the other process").status == "ABORTED"
+        not_yet_taken = other.start("waits", {"n": 2}, owner=OWNER).execution_arn
+        assert runner.stop(not_yet_taken).status == "ABORTED"
     finally:
         other.close()
         runner.close()

@@ -29,8 +29,9 @@ Standard and express flows differ as they do on AWS (``docs: Standard vs. Expres
 
 ``sdw dev --workers N`` runs N processes on one state folder: the first to lock
 ``flows.lock`` runs executions; the others store what they are asked to start
-(``queued``) and write stop requests, which the running engine picks up within
-``POLL_S``. Every process answers describe, list and history from the database.
+(``queued``) and write stop requests, then nudge the running engine (``_engine_wake``),
+which also polls for them. Every process answers describe, list and history from the
+database.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ from sdw.local._engine_names import (
 )
 from sdw.local._engine_runner import Run, Runner
 from sdw.local._engine_store import ExecutionRow, ExecutionStore, NewExecution
+from sdw.local._engine_wake import Wakeup
 from sdw.local._errors import StateError
 from sdw.local._invoker import LocalInvoker
 from sdw.local._statedir import StateDir
@@ -90,7 +92,8 @@ MAX_STOP_CAUSE = 32_768
 class LocalFlowEngine:
     """The durable ``FlowEngine`` of one machine; ``open()`` starts it, ``close()`` stops it."""
 
-    POLL_S = 0.05
+    POLL_S = 0.05  # how often the running engine looks for work other processes stored...
+    POLL_NUDGED_S = 1.0  # ...and how often when they can nudge it (Linux)
     START_TIMEOUT_S = 30.0
 
     def __init__(
@@ -127,6 +130,8 @@ class LocalFlowEngine:
         self._waits: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
         self._next_poll = 0.0
+        self._poll_s = self.POLL_S
+        self._wake = Wakeup(state.path)
         self._closed = False
         self.runs_executions = False
         """Whether this process runs executions (it holds flows.lock), or only stores them."""
@@ -143,10 +148,13 @@ class LocalFlowEngine:
             self._runner.add_ticker(self)
             self._runner.start()
             self._runner.call(self._resume)
+            if self._wake.listen(lambda: self._runner.call(self.expire)):
+                self._poll_s = self.POLL_NUDGED_S
 
     def close(self) -> None:
         """Stop running; RUNNING executions stay RUNNING and resume when an engine opens again."""
         self._closed = True
+        self._wake.close()
         self._runner.close()
         self.journal.close()
         self.store.close()
@@ -178,6 +186,8 @@ class LocalFlowEngine:
             raise ExecutionExistsError(name, closed=row.input_hash == new.input_hash)  # else: other input
         if self.runs_executions:
             self._runner.adopt(self.new_run(row, execution))
+        else:
+            self._wake.notify()
         return row.summary()
 
     def describe(self, execution: str, *, flow: str | None = None) -> ExecutionDescription:
@@ -249,6 +259,7 @@ class LocalFlowEngine:
                 time.sleep(0.01)
         else:
             self.journal.submit(lambda store: store.request_stop(row.arn, error, cause)).result()
+            self._wake.notify()
             self.wait(row.arn, timeout=self.START_TIMEOUT_S)
         return self._row(row.arn, None).description()
 
@@ -308,7 +319,7 @@ class LocalFlowEngine:
         return self._next_poll
 
     def expire(self) -> None:
-        self._next_poll = self._monotonic() + self.POLL_S
+        self._next_poll = self._monotonic() + self._poll_s
         for row in self.store.queued():
             if self._runner.run_of(row.arn) is None:
                 self._adopt_stored(row)

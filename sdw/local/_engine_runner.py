@@ -297,6 +297,11 @@ class Runner:
         if deadline is not None and deadline != run.timer:
             run.timer = deadline
             heapq.heappush(self._timers, (deadline, next(self._seq), run.arn))
+            if len(self._timers) > 2 * len(self._runs) + 64:
+                # entries of ended runs and of re-armed timers would stay until their deadline
+                # (an execution's own limit is a year away): drop them now and then
+                self._timers = [t for t in self._timers if (r := self._runs.get(t[2])) and r.timer == t[0]]
+                heapq.heapify(self._timers)
 
     def _fire_timers(self) -> None:
         now = self._clock.now()

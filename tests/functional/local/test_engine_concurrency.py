@@ -96,6 +96,21 @@ FLOWS: dict[str, Any] = {
             },
         },
     },
+    "loop": {
+        "definition": {
+            "StartAt": "Loop",
+            "States": {
+                "Loop": {"Type": "Pass", "Parameters": {"i.$": "States.MathAdd($.i, 1)"}, "Next": "Check"},
+                "Check": {
+                    "Type": "Choice",
+                    "Choices": [{"Variable": "$.i", "NumericLessThan": 5000, "Next": "Loop"}],
+                    "Default": "Done",
+                },
+                "Done": {"Type": "Succeed"},
+            },
+        }
+    },
+    "one": {"definition": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}},
     "napper": {
         "functions": uses("nap"),
         "definition": {"StartAt": "N", "States": {"N": task("nap", End=True)}},
@@ -141,3 +156,11 @@ def test_map_never_runs_more_iterations_at_once_than_max_concurrency(engine: Loc
 def test_parallel_branches_run_at_once(engine: LocalFlowEngine) -> None:
     described = run_to_end(engine, "meetingParallel", {"x": 1})
     assert (described.status, described.output) == ("SUCCEEDED", [{"x": 1}] * 3)
+
+
+def test_a_long_execution_does_not_hold_up_a_short_one_started_after_it(engine: LocalFlowEngine) -> None:
+    long = engine.start("loop", {"i": 0}, owner=OWNER).execution_arn
+    short = engine.start("one", {}, owner=OWNER).execution_arn
+    assert engine.wait(short, timeout=10).status == "SUCCEEDED"
+    assert engine.describe(long).status == "RUNNING"  # 10,000 transitions, checkpointed each
+    assert engine.wait(long, timeout=20).output == {"i": 5000}

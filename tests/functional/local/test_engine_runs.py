@@ -355,3 +355,24 @@ def test_answers_reads_from_many_threads_while_executions_run(engine: LocalFlowE
     assert [engine.wait(arn, timeout=10).output for arn in arns] == [
         {"value": (i + 1) * 2} for i in range(20)
     ]
+
+
+class FastClock:
+    """Wall time running ``rate`` times faster: a 30 s Wait takes 0.3 s."""
+
+    def __init__(self, rate: float) -> None:
+        self._start, self._origin, self._rate = time.time(), time.monotonic(), rate
+
+    def now(self) -> float:
+        return self._start + (time.monotonic() - self._origin) * self._rate
+
+
+def test_timers_follow_the_injected_clock(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "project", FLOWS, configs=CONFIGS)
+    with running_engine(project, tmp_path / "state", clock=FastClock(100)) as engine:
+        began = time.monotonic()
+        described = run_to_end(engine, "waiter", {"w": 1}, timeout=5)
+        events = all_events(engine, described.execution_arn)
+    assert described.status == "SUCCEEDED" and time.monotonic() - began < 2
+    entered, exited = (e["timestamp"] for e in events if e["type"] in ("WaitStateEntered", "WaitStateExited"))
+    assert 30 <= (exited - entered).total_seconds() < 45  # 30 s of the engine's clock

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sdw.asl import validate_definition
+from sdw.asl import Clock, validate_definition
 from sdw.local._engine import LocalFlowEngine, create_flow_engine
 from sdw.local._engine_checkpoint import CheckpointPolicy
 from sdw.local._invoker import LocalInvoker
@@ -94,10 +94,11 @@ def open_engine(
     *,
     policy: CheckpointPolicy | None = None,
     pool: WorkerPool | None = None,
+    clock: Clock | None = None,
 ) -> LocalFlowEngine:
     invoker = LocalInvoker(project, pool=pool or WorkerPool(16), region=REGION, account_id=ACCOUNT)
     return create_flow_engine(
-        project, state, invoker, region=REGION, account_id=ACCOUNT, policy=policy, tick=0.05
+        project, state, invoker, region=REGION, account_id=ACCOUNT, policy=policy, tick=0.05, clock=clock
     )
 
 

@@ -86,17 +86,45 @@ FLOWS: dict[str, Any] = {
     "missing": {
         "definition": {"StartAt": "M", "States": {"M": task("no_such_function", End=True)}},
     },
+    "timesOut": {
+        "definition": {
+            "TimeoutSeconds": 5,
+            "StartAt": "W",
+            "States": {"W": {"Type": "Wait", "Seconds": 30, "End": True}},
+        },
+    },
+    "retrier": {
+        "functions": uses("flaky"),
+        "definition": {
+            "StartAt": "F",
+            "States": {
+                "F": task(
+                    "flaky",
+                    End=True,
+                    Retry=[{"ErrorEquals": ["Flaky"], "IntervalSeconds": 10, "BackoffRate": 1}],
+                )
+            },
+        },
+    },
     "quick": {
         "type": "EXPRESS",
         "definition": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
     },
 }
 CONFIGS = {"nap": "timeout: 1\n"}
+FUNCTIONS = {
+    # Fails twice, then succeeds (module state lives as long as the warm instance).
+    "flaky": (
+        "class Flaky(Exception):\n    pass\n\ncalls = 0\n\n"
+        "def handler(event, context):\n    global calls\n    calls += 1\n"
+        "    if calls < 3:\n        raise Flaky(f'call {calls}')\n    return {'calls': calls}\n"
+    ),
+}
 
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Any:
-    project = write_project(tmp_path / "project", FLOWS, configs=CONFIGS)
+    project = write_project(tmp_path / "project", FLOWS, FUNCTIONS, configs=CONFIGS)
     with running_engine(project, tmp_path / "state") as running:
         yield running
 
@@ -368,7 +396,7 @@ class FastClock:
 
 
 def test_timers_follow_the_injected_clock(tmp_path: Path) -> None:
-    project = write_project(tmp_path / "project", FLOWS, configs=CONFIGS)
+    project = write_project(tmp_path / "project", FLOWS, FUNCTIONS, configs=CONFIGS)
     with running_engine(project, tmp_path / "state", clock=FastClock(100)) as engine:
         began = time.monotonic()
         described = run_to_end(engine, "waiter", {"w": 1}, timeout=5)
@@ -376,3 +404,23 @@ def test_timers_follow_the_injected_clock(tmp_path: Path) -> None:
     assert described.status == "SUCCEEDED" and time.monotonic() - began < 2
     entered, exited = (e["timestamp"] for e in events if e["type"] in ("WaitStateEntered", "WaitStateExited"))
     assert 30 <= (exited - entered).total_seconds() < 45  # 30 s of the engine's clock
+
+
+def test_an_execution_past_its_timeout_seconds_times_out(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "project", FLOWS, FUNCTIONS, configs=CONFIGS)
+    with running_engine(project, tmp_path / "state", clock=FastClock(100)) as engine:
+        described = run_to_end(engine, "timesOut", {}, timeout=5)
+        last = all_events(engine, described.execution_arn)[-1]["type"]
+    assert (described.status, described.error, last) == ("TIMED_OUT", "States.Timeout", "ExecutionTimedOut")
+
+
+def test_retries_wait_their_back_off_on_the_engines_clock(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "project", FLOWS, FUNCTIONS, configs=CONFIGS)
+    with running_engine(project, tmp_path / "state", clock=FastClock(100)) as engine:
+        described = run_to_end(engine, "retrier", {}, timeout=5)
+        events = all_events(engine, described.execution_arn)
+    assert (described.status, described.output) == ("SUCCEEDED", {"calls": 3})
+    failed = [e["timestamp"] for e in events if e["type"] == "LambdaFunctionFailed"]
+    scheduled = [e["timestamp"] for e in events if e["type"] == "LambdaFunctionScheduled"]
+    assert len(failed) == 2 and len(scheduled) == 3
+    assert all(10 <= (s - f).total_seconds() < 20 for f, s in zip(failed, scheduled[1:], strict=True))

@@ -31,11 +31,15 @@ class Wakeup:
     """``listen`` in the running engine, ``notify`` from the others."""
 
     def __init__(self, state_folder: Path) -> None:
-        digest = hashlib.sha256(str(state_folder.resolve()).encode()).hexdigest()[:32]
-        self._address = f"\0sdw-flows-{digest}"
+        self._folder = state_folder
         self._socket: socket.socket | None = None
         self._thread: threading.Thread | None = None
         self._close = secrets.token_bytes(16)  # anyone may nudge; only this object stops the listener
+
+    @property
+    def _address(self) -> str:
+        digest = hashlib.sha256(str(self._folder.resolve()).encode()).hexdigest()[:32]
+        return f"\0sdw-flows-{digest}"
 
     def listen(self, on_wake: Callable[[], None]) -> bool:
         """Call ``on_wake`` (on a thread of its own) for each nudge; False when nudges cannot arrive."""

@@ -14,7 +14,8 @@ history, stop). How a run goes:
                 again (at-least-once, as Step Functions after a failure); timers keep
                 their absolute deadlines, so a Wait ends when it was going to
 
-Standard and express flows differ as they do on AWS (``docs: Standard vs. Express``):
+Standard and express flows differ as they do on AWS (Step Functions Developer Guide,
+"Execution guarantees" and "Standard vs. Express workflows"):
 
 * A standard execution's name is unique per flow: starting one again with the same
   name and the same input while it runs returns it; other input, or an execution that

@@ -98,3 +98,26 @@ def test_an_express_execution_has_no_events_to_checkpoint() -> None:
     execution.advance()
     checkpoint = take_checkpoint(1, execution, 0, snapshot=False)
     assert checkpoint.events == [] and checkpoint.snapshot is None and checkpoint.status == "SUCCEEDED"
+
+
+def test_a_task_issued_again_after_a_restore_keeps_its_id() -> None:
+    # the engine derives a child execution's name from the task id: a re-issue must find it again
+    definition = {
+        "StartAt": "T",
+        "States": {
+            "T": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                "Parameters": {"StateMachineArn": "a"},
+                "End": True,
+            }
+        },
+    }
+    execution = started(definition, {})
+    (request,) = execution.advance()
+    snapshot = take_checkpoint(1, execution, 0).snapshot
+    assert snapshot is not None
+    restored = Execution.restore(compile_definition(definition), json.loads(snapshot), clock=VirtualClock())
+    (again,) = restored.advance()
+    assert again.task_id == request.task_id
+    assert restored.task_succeeded(again.task_id, {"Output": {}})

@@ -77,7 +77,7 @@ class _Workers:
     """A growing pool of daemon threads that run task effects."""
 
     def __init__(
-        self, invoker: TaskInvoker, outcomes: queue.Queue[tuple[Any, ...]], max_workers: int
+        self, invoker: TaskInvoker, outcomes: queue.SimpleQueue[tuple[Any, ...]], max_workers: int
     ) -> None:
         self._invoker = invoker
         self._outcomes = outcomes
@@ -232,7 +232,7 @@ class Interpreter:
         self._clock = clock
         self.object_store = object_store
         self.max_workers = max_workers
-        self._outcomes: queue.Queue[tuple[Any, ...]] = queue.Queue()
+        self._outcomes: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
         self._active: Execution | None = None
 
     # Thread-safe signals from outside (another thread, a task's own code).

@@ -17,7 +17,8 @@ Jayway's semantics, not those of the Python JSONPath libraries, where they diffe
 A path has a *root*: ``$`` (the state's input or the effective document), ``$$`` (the
 context object) or a variable name (``$counter.x``), so that one parser serves
 InputPath, ``.$`` fields, context paths and variable references. Paths are compiled
-once per definition; :meth:`JsonPath.get` on a definite path is a tight loop.
+once per definition; :meth:`JsonPath.get` on a definite path is a tight loop. Filter
+expressions (``[?(@.price > 10)]``) have their own grammar, in :mod:`sdw.asl._jsonpath_filter`.
 
 *Reference paths* (ResultPath, Choice ``Variable``) allow only definite steps;
 :func:`compile_reference_path` enforces that, and :meth:`JsonPath.set` writes a value
@@ -28,11 +29,12 @@ merges the result into a copy of the input, the rest of the input is shared).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from sdw.asl._errors import JsonPathSyntaxError, PathNotFoundError
+from sdw.asl._jsonpath_filter import MISSING, FilterExpr, parse_filter
 
 __all__ = [
     "MISSING",
@@ -41,8 +43,6 @@ __all__ = [
     "compile_reference_path",
 ]
 
-MISSING: Any = object()
-"""What :meth:`JsonPath.find` returns when a definite path does not resolve."""
 _IDENT = re.compile(r"[^.\[\]()\s'\"@$,=<>!&|?*]+")
 _VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -108,7 +108,7 @@ class _Scan:
 
 @dataclass(frozen=True, slots=True)
 class _Filter:
-    expr: _Expr
+    expr: FilterExpr
     text: str
 
     def canonical(self) -> str:
@@ -291,255 +291,6 @@ def _children(node: Any) -> list[Any]:
     return []
 
 
-# --------------------------------------------------------------------------- filters
-_Expr = Callable[[Any, Any], bool]
-_Operand = Callable[[Any, Any], Any]
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _equals(left: Any, right: Any) -> bool:
-    if _number(left) and _number(right):
-        return bool(left == right)
-    return type(left) is type(right) and bool(left == right)
-
-
-def _ordered(left: Any, right: Any) -> bool:
-    return (_number(left) and _number(right)) or (isinstance(left, str) and isinstance(right, str))
-
-
-def _compare(op: str, left: Any, right: Any) -> bool:
-    if left is MISSING or right is MISSING:
-        return op == "!="
-    if op == "==":
-        return _equals(left, right)
-    if op == "!=":
-        return not _equals(left, right)
-    if op in ("<", "<=", ">", ">="):
-        if not _ordered(left, right):
-            return False
-        if op == "<":
-            return bool(left < right)
-        if op == "<=":
-            return bool(left <= right)
-        if op == ">":
-            return bool(left > right)
-        return bool(left >= right)
-    if op == "=~":
-        return isinstance(left, str) and isinstance(right, re.Pattern) and right.fullmatch(left) is not None
-    if op in ("in", "nin"):
-        found = isinstance(right, list) and any(_equals(left, r) for r in right)
-        return found if op == "in" else not found
-    if op == "contains":
-        if isinstance(left, str) and isinstance(right, str):
-            return right in left
-        return isinstance(left, list) and any(_equals(item, right) for item in left)
-    if op in ("subsetof", "anyof", "noneof"):
-        if not (isinstance(left, list) and isinstance(right, list)):
-            return False
-        hits = [any(_equals(item, r) for r in right) for item in left]
-        if op == "subsetof":
-            return all(hits)
-        return any(hits) if op == "anyof" else not any(hits)
-    if op == "size":
-        return isinstance(left, str | list | dict) and _number(right) and len(left) == right
-    # "empty"
-    is_empty = isinstance(left, str | list | dict) and len(left) == 0
-    return is_empty if right is True else (not is_empty if right is False else False)
-
-
-_FILTER_OPS = (
-    "==", "!=", "<=", ">=", "=~", "<", ">",
-    "nin", "in", "subsetof", "anyof", "noneof", "contains", "size", "empty",
-)  # fmt: skip
-
-
-class _FilterParser:
-    """Recursive descent over Jayway's filter syntax: ``@.x > 1 && (@.y == 'a' || !@.z)``."""
-
-    def __init__(self, path_text: str, text: str, offset: int) -> None:
-        self.path_text = path_text
-        self.text = text
-        self.offset = offset
-        self.pos = 0
-
-    def fail(self, message: str) -> JsonPathSyntaxError:
-        return JsonPathSyntaxError(
-            f"Invalid JSONPath '{self.path_text}': {message}", self.path_text, self.offset + self.pos
-        )
-
-    def skip_ws(self) -> None:
-        while self.pos < len(self.text) and self.text[self.pos].isspace():
-            self.pos += 1
-
-    def peek(self, literal: str) -> bool:
-        self.skip_ws()
-        return self.text.startswith(literal, self.pos)
-
-    def parse(self) -> _Expr:
-        expr = self.parse_or()
-        self.skip_ws()
-        if self.pos != len(self.text):
-            raise self.fail(f"unexpected {self.text[self.pos:]!r} in filter")
-        return expr
-
-    def parse_or(self) -> _Expr:
-        left = self.parse_and()
-        while self.peek("||"):
-            self.pos += 2
-            right = self.parse_and()
-            left = _or(left, right)
-        return left
-
-    def parse_and(self) -> _Expr:
-        left = self.parse_unary()
-        while self.peek("&&"):
-            self.pos += 2
-            right = self.parse_unary()
-            left = _and(left, right)
-        return left
-
-    def parse_unary(self) -> _Expr:
-        if self.peek("!") and not self.peek("!="):
-            self.pos += 1
-            inner = self.parse_unary()
-            return lambda node, root: not inner(node, root)
-        if self.peek("("):
-            self.pos += 1
-            inner = self.parse_or()
-            if not self.peek(")"):
-                raise self.fail("expected ')' in filter")
-            self.pos += 1
-            return inner
-        left = self.parse_operand()
-        self.skip_ws()
-        for op in _FILTER_OPS:
-            if self.text.startswith(op, self.pos):
-                end = self.pos + len(op)
-                if op.isalpha() and end < len(self.text) and self.text[end].isalnum():
-                    continue
-                self.pos = end
-                right = self.parse_operand()
-                return _comparison(op, left, right)
-        return lambda node, root: _truthy(left(node, root))
-
-    def parse_operand(self) -> _Operand:
-        self.skip_ws()
-        if self.pos >= len(self.text):
-            raise self.fail("a filter ends too early")
-        ch = self.text[self.pos]
-        if ch in "@$":
-            return self.parse_relative(ch)
-        if ch in "'\"":
-            text = self.parse_string(ch)
-            return lambda node, root: text
-        if ch == "/":
-            return self.parse_regex()
-        if ch == "[":
-            return self.parse_list()
-        match = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?").match(self.text, self.pos)
-        if match:
-            self.pos = match.end()
-            number: float | int = float(match.group(0)) if match.group(1) or match.group(2) else int(
-                match.group(0)
-            )
-            return lambda node, root: number
-        for word, value in (("true", True), ("false", False), ("null", None)):
-            if self.text.startswith(word, self.pos):
-                self.pos += len(word)
-                return _constant(value)
-        raise self.fail(f"unexpected {self.text[self.pos:]!r} in filter")
-
-    def parse_relative(self, anchor: str) -> _Operand:
-        start = self.pos
-        self.pos += 1
-        depth = 0
-        while self.pos < len(self.text):
-            ch = self.text[self.pos]
-            if ch in "'\"":
-                self.parse_string(ch)
-                continue
-            if ch == "[":
-                depth += 1
-            elif ch == "]":
-                depth -= 1
-            elif depth == 0 and (ch.isspace() or ch in "=!<>&|)"):
-                break
-            self.pos += 1
-        sub_text = self.text[start : self.pos]
-        tokens = _Parser("$" + sub_text[1:], self.path_text, self.offset + start).parse_tokens()
-        path = JsonPath(sub_text, anchor, tokens)
-        if anchor == "@":
-            return lambda node, root: path.find(node)
-        return lambda node, root: path.find(root)
-
-    def parse_string(self, quote: str) -> str:
-        end = self.pos + 1
-        chars: list[str] = []
-        while end < len(self.text) and self.text[end] != quote:
-            if self.text[end] == "\\" and end + 1 < len(self.text):
-                end += 1
-            chars.append(self.text[end])
-            end += 1
-        if end >= len(self.text):
-            raise self.fail("a string in a filter is not closed")
-        self.pos = end + 1
-        return "".join(chars)
-
-    def parse_regex(self) -> _Operand:
-        end = self.text.find("/", self.pos + 1)
-        while end > 0 and self.text[end - 1] == "\\":
-            end = self.text.find("/", end + 1)
-        if end < 0:
-            raise self.fail("a regular expression in a filter is not closed")
-        pattern = self.text[self.pos + 1 : end]
-        self.pos = end + 1
-        flags = 0
-        while self.pos < len(self.text) and self.text[self.pos] in "imsx":
-            flags |= {"i": re.I, "m": re.M, "s": re.S, "x": re.X}[self.text[self.pos]]
-            self.pos += 1
-        try:
-            regex = re.compile(pattern, flags)
-        except re.error as exc:
-            raise self.fail(f"invalid regular expression /{pattern}/: {exc}") from None
-        return lambda node, root: regex
-
-    def parse_list(self) -> _Operand:
-        self.pos += 1
-        items: list[_Operand] = []
-        while not self.peek("]"):
-            items.append(self.parse_operand())
-            if self.peek(","):
-                self.pos += 1
-            elif not self.peek("]"):
-                raise self.fail("expected ',' or ']' in a filter list")
-        self.pos += 1
-        return lambda node, root: [item(node, root) for item in items]
-
-
-def _constant(value: Any) -> _Operand:
-    return lambda node, root: value
-
-
-def _truthy(value: Any) -> bool:
-    # Jayway's existence check: ``[?(@.x)]`` keeps nodes where x is present.
-    return value is not MISSING and not (isinstance(value, list) and not value)
-
-
-def _and(left: _Expr, right: _Expr) -> _Expr:
-    return lambda node, root: left(node, root) and right(node, root)
-
-
-def _or(left: _Expr, right: _Expr) -> _Expr:
-    return lambda node, root: left(node, root) or right(node, root)
-
-
-def _comparison(op: str, left: _Operand, right: _Operand) -> _Expr:
-    return lambda node, root: _compare(op, left(node, root), right(node, root))
-
-
 # --------------------------------------------------------------------------- parser
 class _Parser:
     def __init__(self, text: str, original: str | None = None, offset: int = 0) -> None:
@@ -586,7 +337,7 @@ class _Parser:
             elif ch == "[":
                 tokens.append(self.parse_bracket())
             else:
-                raise self.fail(f"unexpected {text[self.pos:]!r}")
+                raise self.fail(f"unexpected {text[self.pos :]!r}")
         if tokens and isinstance(tokens[-1], _Scan):
             raise self.fail("a path cannot end with '..'")
         return tuple(tokens)
@@ -696,8 +447,13 @@ class _Parser:
         body = text[start:i]
         self.pos = i + 1
         self.expect_close()
-        expr = _FilterParser(self.original, body, self.offset + start).parse()
-        return _Filter(expr, body)
+        return _Filter(parse_filter(self.original, body, self.offset + start, _compile_operand), body)
+
+
+def _compile_operand(text: str, whole_path: str, offset: int) -> JsonPath:
+    """A path inside a filter (``@.price`` or ``$.limit``), for :mod:`sdw.asl._jsonpath_filter`."""
+    tokens = _Parser("$" + text[1:], whole_path, offset).parse_tokens()
+    return JsonPath(text, text[0], tokens)
 
 
 def compile_path(text: str) -> JsonPath:

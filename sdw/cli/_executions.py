@@ -25,11 +25,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from sdw.cli._common import create_flow_client, reports_errors, token_option, with_config
 from sdw.cli._config import Config
 from sdw.cli._flow_client import FlowClient, FlowClientError
-from sdw.cli._run import create_flow_client, reports_client_errors, token_option
 from sdw.cli._timeline import format_duration, format_time, parse_time, timeline
-from sdw.cli._users import _reports_errors, _with_config
 from sdw.system import ExecutionStatus
 
 STATUS_COLOURS = {"RUNNING": "cyan", "SUCCEEDED": "green", "FAILED": "red", "TIMED_OUT": "red",
@@ -52,9 +51,8 @@ def executions() -> None:
 @click.option("--next-token", help="The page after the one that printed this token.")
 @click.option("--json", "as_json", is_flag=True, help="Print the page as JSON instead of a table.")
 @token_option
-@_with_config
-@_reports_errors
-@reports_client_errors
+@with_config
+@reports_errors
 def list_executions(flow: str | None, status: str | None, limit: int, next_token: str | None, as_json: bool,
                     token: str | None, config: Config) -> None:
     """List your executions, newest first."""
@@ -94,9 +92,8 @@ def list_executions(flow: str | None, status: str | None, limit: int, next_token
 @click.option("--flow", help="The execution's flow (needed only when two flows use this id).")
 @click.option("--json", "as_json", is_flag=True, help="Print the description and the events as JSON.")
 @token_option
-@_with_config
-@_reports_errors
-@reports_client_errors
+@with_config
+@reports_errors
 def show(execution: str, flow: str | None, as_json: bool, token: str | None, config: Config) -> None:
     """Show one execution (ID or ARN) and its history as a timeline."""
     client = create_flow_client(config, token)

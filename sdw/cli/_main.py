@@ -5,6 +5,11 @@ from __future__ import annotations
 import click
 
 from sdw import __version__
+from sdw.cli._asl import asl
+from sdw.cli._dev import dev
+from sdw.cli._executions import executions
+from sdw.cli._flows import flows
+from sdw.cli._run import run
 from sdw.cli._users import users
 
 
@@ -14,24 +19,5 @@ def main() -> None:
     """sdw: Serverless Dynamic Workflows. Functions and flows, locally or on AWS."""
 
 
-main.add_command(users)
-
-from sdw.cli._asl import asl  # noqa: E402
-
-main.add_command(asl)
-
-from sdw.cli._dev import dev  # noqa: E402
-
-main.add_command(dev)
-
-from sdw.cli._flows import flows  # noqa: E402
-
-main.add_command(flows)
-
-from sdw.cli._run import run  # noqa: E402
-
-main.add_command(run)
-
-from sdw.cli._executions import executions  # noqa: E402
-
-main.add_command(executions)
+for command in (users, asl, dev, flows, run, executions):
+    main.add_command(command)

@@ -19,27 +19,22 @@ or when the request failed; 2 for a bad ``--input``. Ctrl-C stops following, not
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.markup import escape
 
+from sdw.cli._common import create_flow_client, reports_errors, token_option, with_config
 from sdw.cli._config import Config
-from sdw.cli._flow_client import FlowClient, FlowClientError
+from sdw.cli._flow_client import FlowClient
 from sdw.cli._timeline import TimelineRow, format_duration, parse_time, timeline
-from sdw.cli._users import _reports_errors, _with_config, create_user_pool
-from sdw.local import ensure_dev_user, local_base_url
 from sdw.system._flows_input import json_kind
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 POLL_FIRST_S = 0.05  # the examples end within tens of milliseconds
 POLL_MAX_S = 0.5
@@ -52,32 +47,6 @@ class BadInputError(click.ClickException):
     exit_code = 2
 
 
-def create_flow_client(config: Config, token: str | None) -> FlowClient:
-    """A client of ``sdw dev`` at the configured host and port, as ``token``'s user or the dev user."""
-    if token is None:
-        with create_user_pool(config) as pool:
-            token = ensure_dev_user(pool).id_token
-    return FlowClient(local_base_url(config.host, config.port), token)
-
-
-def reports_client_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """A failed request is the server's message on one line, exit status 1."""
-
-    @functools.wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except FlowClientError as exc:
-            raise click.ClickException(str(exc)) from None
-
-    return wrapper
-
-
-token_option = click.option(
-    "--token", envvar="SDW_TOKEN", help="A user's ID token [SDW_TOKEN]; default: the dev user's."
-)
-
-
 @click.command("run")
 @click.argument("flow")
 @click.option("--input", "input_text", metavar="JSON|@FILE",
@@ -85,9 +54,8 @@ token_option = click.option(
 @click.option("--name", help="The execution's name (1-80 characters); default: a generated id.")
 @click.option("--wait", is_flag=True, help="Follow the execution step by step, then print its output.")
 @token_option
-@_with_config
-@_reports_errors
-@reports_client_errors
+@with_config
+@reports_errors
 def run(flow: str, input_text: str | None, name: str | None, wait: bool, token: str | None,
         config: Config) -> None:
     """Start FLOW on the running `sdw dev` (with --wait: follow it and print its output)."""

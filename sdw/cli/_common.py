@@ -1,0 +1,111 @@
+"""What the ``sdw`` command modules share: settings, one-line errors, the pool and the client.
+
+    load_config         the Config of the options given; a bad setting is one line, exit 1
+    with_config         --project-dir/--state-dir/--host/--port on a command, which gets ``config``
+    reports_errors      every failure as one line on stderr and exit status 1, never a traceback
+    create_user_pool    the local user pool of a Config (its issuer built from host and port)
+    token_option        --token / SDW_TOKEN, for the commands that call a running ``sdw dev``
+    create_flow_client  a client of that ``sdw dev``, as --token's user or the dev user
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+import click
+
+from sdw.cli._config import Config, create_config
+from sdw.cli._flow_client import FlowClient, FlowClientError
+from sdw.local import LocalError, LocalUserPool, create_local_user_pool, ensure_dev_user, local_base_url
+from sdw.system import ServiceError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def load_config(
+    *,
+    project_dir: str | None = None,
+    state_dir: str | None = None,
+    host: str | None = None,
+    port: int | None = None,
+) -> Config:
+    """``create_config``, with a setting it cannot use (``SDW_PORT=abc``) as a one-line error."""
+    try:
+        return create_config(project_dir=project_dir, state_dir=state_dir, host=host, port=port)
+    except ValueError as exc:
+        raise click.ClickException(f"bad configuration: {exc}") from None
+
+
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn every failure into one line on stderr and exit status 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except (click.ClickException, click.Abort, click.exceptions.Exit):
+            raise
+        except (ServiceError, LocalError, FlowClientError) as exc:
+            raise click.ClickException(str(exc)) from None
+        except Exception as exc:  # the promise: no traceback on the terminal
+            raise click.ClickException(f"unexpected {type(exc).__name__}: {exc}") from None
+
+    return wrapper
+
+
+_CONFIG_OPTIONS = [
+    click.option(
+        "--project-dir", type=click.Path(file_okay=False), help="The project tree [SDW_PROJECT_DIR]."
+    ),
+    click.option("--state-dir", type=click.Path(file_okay=False), help="Local state [SDW_STATE_DIR]."),
+    click.option("--host", help="Where `sdw dev` listens, for the token issuer [SDW_HOST]."),
+    click.option("--port", type=int, help="Where `sdw dev` listens, for the token issuer [SDW_PORT]."),
+]
+
+
+def with_config(command: Callable[..., R]) -> Callable[..., R]:
+    """Add the Config options to ``command``, which receives the built ``config`` instead."""
+
+    @functools.wraps(command)
+    def wrapper(
+        *args: Any,
+        project_dir: str | None = None,
+        state_dir: str | None = None,
+        host: str | None = None,
+        port: int | None = None,
+        **kwargs: Any,
+    ) -> R:
+        config = load_config(project_dir=project_dir, state_dir=state_dir, host=host, port=port)
+        return command(*args, config=config, **kwargs)
+
+    decorated: Callable[..., R] = wrapper
+    for option in reversed(_CONFIG_OPTIONS):
+        decorated = option(decorated)
+    return decorated
+
+
+def create_user_pool(config: Config, *, clock: Callable[[], float] = time.time) -> LocalUserPool:
+    """The local user pool of ``config``: kept in its state folder, issuer from its host/port."""
+    return create_local_user_pool(
+        config.state_dir,
+        base_url=local_base_url(config.host, config.port),
+        region=config.region,
+        clock=clock,
+    )
+
+
+token_option = click.option(
+    "--token", envvar="SDW_TOKEN", help="A user's ID token [SDW_TOKEN]; default: the dev user's."
+)
+
+
+def create_flow_client(config: Config, token: str | None) -> FlowClient:
+    """A client of ``sdw dev`` at the configured host and port, as ``token``'s user or the dev user."""
+    if token is None:
+        with create_user_pool(config) as pool:
+            token = ensure_dev_user(pool).id_token
+    return FlowClient(local_base_url(config.host, config.port), token)

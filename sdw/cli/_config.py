@@ -7,6 +7,9 @@ default. Only this module (and sdw/runtime, inside a Lambda) reads ``os.environ`
     SDW_STATE_DIR     local state: database, keys (default: <project>/.sdw)
     SDW_REGION        the region the local runtime pretends to be in (default: us-east-1)
     SDW_HOST/SDW_PORT where ``sdw dev`` listens (default: 127.0.0.1:3000)
+
+A value that cannot be used (``SDW_PORT=abc``, a port past 65535) is a ``ValueError``
+whose message names the setting; the commands print it as one line.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+MAX_PORT = 65_535
 
 
 @dataclass(frozen=True)
@@ -42,5 +47,16 @@ def create_config(
         state_dir=state,
         region=env.get("SDW_REGION", "us-east-1"),
         host=host or env.get("SDW_HOST", "127.0.0.1"),
-        port=port if port is not None else int(env.get("SDW_PORT", "3000")),
+        port=_port(port) if port is not None else _port(env.get("SDW_PORT", "3000"), "SDW_PORT"),
     )
+
+
+def _port(value: int | str, name: str = "--port") -> int:
+    """A TCP port number (0: any free port), else ValueError naming the setting."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a port number, not {value!r}") from None
+    if not 0 <= number <= MAX_PORT:
+        raise ValueError(f"{name} must be from 0 to {MAX_PORT}, not {number}")
+    return number

@@ -2,8 +2,8 @@
 
 It loads the tree, reports every problem (file:line) and serves the good functions
 anyway, makes sure a dev user exists, prints the routes and a ready-to-paste ``curl``
-with a fresh dev token, then serves until Ctrl-C. Heavy modules (the ASL interpreter,
-boto3) are not imported for this command: start-up time is part of the product.
+with a fresh dev token, then serves until Ctrl-C. A setting it cannot use (a port past
+65535), a port in use or a state folder it cannot open is one line and exit status 1.
 
 ``--workers N`` runs N processes on the one listening socket (the parent binds it and
 passes it down; the kernel spreads connections). Each process imports the handlers on
@@ -26,7 +26,8 @@ from typing import Any, TextIO
 
 import click
 
-from sdw.cli._config import Config, create_config
+from sdw.cli._common import load_config
+from sdw.cli._config import MAX_PORT, Config
 
 _FOLDER = click.Path(file_okay=False)
 
@@ -42,7 +43,8 @@ def _log_to(stream: TextIO, level: int) -> None:
 
 @click.command("dev")
 @click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1, or SDW_HOST).")
-@click.option("--port", type=int, default=None, help="Port (default 3000, or SDW_PORT; 0: any free port).")
+@click.option("--port", type=click.IntRange(0, MAX_PORT), default=None,
+              help="Port (default 3000, or SDW_PORT; 0: any free port).")
 @click.option("--project-dir", default=None, type=_FOLDER, help="The project tree (default: here).")
 @click.option("--state-dir", default=None, type=_FOLDER, help="Local state (default: <project>/.sdw).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
@@ -55,11 +57,12 @@ def dev(
     quiet: bool, worker_fd: int | None, parent_pid: int | None,
 ) -> None:
     """Run the local runtime: every functions/lib/<name> at POST /lib/<name>, behind JWTs."""
+    from sdw.local import LocalError
     from sdw.local._output import OutputCapture
     from sdw.local._runtime import create_local_runtime
     from sdw.project import ProjectError
 
-    config: Config = create_config(project_dir=project_dir, state_dir=state_dir, host=host, port=port)
+    config = load_config(project_dir=project_dir, state_dir=state_dir, host=host, port=port)
     err = sys.stderr
     _log_to(err, logging.INFO)
     output = OutputCapture()
@@ -75,7 +78,7 @@ def dev(
             config.project_root, config.state_dir, host=config.host, port=config.port, region=config.region,
             access_log=None if quiet else access_log, output=output, sock=inherited,
         )
-    except ProjectError as exc:
+    except (ProjectError, LocalError) as exc:  # no project folder; a state file it cannot use
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         reason = exc.strerror or exc
@@ -86,7 +89,11 @@ def dev(
         _serve(runtime, output, None)
         return
 
-    _print_banner(runtime, config)
+    try:
+        _print_banner(runtime, config)
+    except LocalError as exc:  # the dev user's pool could not be written
+        runtime.close()
+        raise click.ClickException(str(exc)) from None
     children: list[subprocess.Popen[bytes]] = []
 
     def on_ready(bound: int) -> None:

@@ -25,7 +25,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from sdw.cli._config import Config, create_config
+from sdw.cli._common import load_config
+from sdw.cli._config import Config
 from sdw.project import FlowFile, LoadResult, Problem, ProjectError, Severity, load_project
 
 
@@ -68,7 +69,7 @@ def flows() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
 def list_flows(project_dir: str | None, as_json: bool) -> None:
     """List every flow file: name, type, schedule, description, file and whether it loads."""
-    result = load_with_flows(create_config(project_dir=project_dir))
+    result = load_with_flows(load_config(project_dir=project_dir))
     files = result.flow_files
     if as_json:
         click.echo(json.dumps([_row(ff) for ff in files], indent=2))
@@ -117,7 +118,7 @@ def validate(project_dir: str | None, files: tuple[Path, ...]) -> None:
     Prints FILE:LINE:COLUMN: error|warning: MESSAGE per problem and an OK line per valid
     file; exits 1 when any file has an error.
     """
-    result = load_with_flows(create_config(project_dir=project_dir), files)
+    result = load_with_flows(load_config(project_dir=project_dir), files)
     by_file = problems_by_file(result)
     chosen = {path.resolve() for path in files}
     selected = [ff for ff in result.flow_files if not chosen or ff.path in chosen]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import re
 import shutil
@@ -133,6 +134,39 @@ def test_sdw_dev_reports_a_port_in_use_in_one_sentence(project: Path, tmp_path: 
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def run_dev(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from sdw.cli import main; main()", "dev", *args],
+        capture_output=True, text=True, timeout=30, check=False,
+        env=None if env is None else {**os.environ, **env},
+    )
+
+
+def test_sdw_dev_reports_a_bad_port_setting_in_one_line(project: Path, tmp_path: Path) -> None:
+    where = ("--project-dir", str(project), "--state-dir", str(tmp_path / "state"))
+    result = run_dev(*where, env={"SDW_PORT": "abc"})
+    assert result.returncode == 1
+    assert result.stderr == "Error: bad configuration: SDW_PORT must be a port number, not 'abc'\n"
+    result = run_dev(*where, "--port", "99999")
+    assert result.returncode == 2  # a bad option, as click reports every one
+    assert "99999 is not in the range 0<=x<=65535" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_sdw_dev_reports_a_state_folder_it_cannot_use_in_one_line(project: Path, tmp_path: Path) -> None:
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("")
+    result = run_dev("--port", "0", "--project-dir", str(project), "--state-dir", str(in_the_way / "state"))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"Error: cannot create the state folder {in_the_way / 'state'}: ")
+    corrupt = tmp_path / "corrupt"
+    corrupt.mkdir()
+    (corrupt / "flows.db").write_bytes(b"not a database, not even close" * 100)
+    result = run_dev("--port", "0", "--project-dir", str(project), "--state-dir", str(corrupt))
+    assert result.returncode == 1
+    assert result.stderr == f"Error: cannot open the database {corrupt / 'flows.db'}: file is not a database\n"
 
 
 def test_sdw_dev_with_two_workers_serves_from_both_and_stops_them(

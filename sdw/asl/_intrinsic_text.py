@@ -16,6 +16,9 @@ give byte-for-byte what AWS gives:
   type-strict, so ``1``, ``1.0`` and ``true`` are three different values, while objects
   compare without regard to key order.
 
+:func:`json_type_name`, the word for a value's JSON type in messages, serves the JSONPath
+and JSONata modules too (they do not tell integers apart).
+
 Kept apart from the functions so the rendering rules can be read (and tested) on their own.
 """
 
@@ -135,16 +138,23 @@ def json_identity(value: Any) -> object:
     raise TypeError(f"not a JSON value: {type(value).__name__}")
 
 
-def json_type_name(value: Any) -> str:
-    """The JSON type of a value as a word for messages: string, integer, number, ..."""
+def json_type_name(value: Any, *, integers: bool = True) -> str:
+    """The JSON type of a value as a word for messages: null, boolean, integer, number...
+
+    Intrinsic functions run over Jackson nodes, which tell an integer from a double, so
+    their messages say ``integer``; with ``integers=False`` every number is a ``number``,
+    as JSONata's ``$type`` and Jayway's messages say. A value JSON cannot hold is named by
+    its Python type.
+
+    >>> json_type_name(1), json_type_name(1, integers=False), json_type_name([])
+    ('integer', 'number', 'array')
+    """
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
+    if isinstance(value, int | float):
+        return "integer" if integers and isinstance(value, int) else "number"
     if isinstance(value, str):
         return "string"
     if isinstance(value, list):

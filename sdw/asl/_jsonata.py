@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from sdw.asl._errors import ErrorName, JsonataSyntaxError, StatesError
+from sdw.asl._intrinsic_text import json_type_name
 from sdw.asl._jsonata_engine import (
     create_binding_frame,
     describe_error,
@@ -45,7 +46,7 @@ from sdw.asl._jsonata_engine import (
 )
 from sdw.asl._jsonata_references import JsonataReferences, find_references
 from sdw.asl._jsonata_text import stringify
-from sdw.asl._jsonata_values import UnsupportedValueError, from_jsonata, jsonata_type_name, to_jsonata
+from sdw.asl._jsonata_values import UnsupportedValueError, from_jsonata, to_jsonata
 
 __all__ = [
     "JsonataExpression",
@@ -154,7 +155,7 @@ class JsonataExpression:
             raise self._failure(
                 field,
                 f"returned an unexpected result type. Expected '{expected_type}', but was "
-                f"'{jsonata_type_name(value)}' for value: {stringify(value)}",
+                f"'{json_type_name(value, integers=False)}' for value: {stringify(value)}",
             )
         return value
 
@@ -168,7 +169,7 @@ class JsonataExpression:
 def _has_type(value: Any, expected: str) -> bool:
     if expected == "integer":
         return isinstance(value, int) and not isinstance(value, bool)
-    return jsonata_type_name(value) == expected
+    return json_type_name(value, integers=False) == expected
 
 
 def _now(now_ms: int | None) -> int:

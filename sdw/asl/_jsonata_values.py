@@ -30,7 +30,6 @@ __all__ = [
     "JSONATA_NULL",
     "UnsupportedValueError",
     "from_jsonata",
-    "jsonata_type_name",
     "to_jsonata",
 ]
 
@@ -140,20 +139,3 @@ def _normal_number(value: float) -> Any:
     if value.is_integer() and abs(value) < _LONG_LIMIT:
         return int(value)
     return value
-
-
-def jsonata_type_name(value: Any) -> str:
-    """The name ``$type()`` gives a converted value: ``null``, ``number``, ``array``..."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "function"

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sdw.asl._errors import JsonPathSyntaxError, PathNotFoundError
+from sdw.asl._intrinsic_text import json_type_name
 from sdw.asl._jsonpath_filter import MISSING, FilterExpr, parse_filter
 
 __all__ = [
@@ -216,17 +217,7 @@ class JsonPath:
 
 
 def _kind(value: Any) -> str:
-    if value is MISSING:
-        return "missing value"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "null" if value is None else "object"
+    return "missing value" if value is MISSING else json_type_name(value, integers=False)
 
 
 def _item(node: Any, index: int) -> Any:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -57,7 +57,6 @@ LOCAL_ACCOUNT_ID = "000000000000"
 class LocalRuntime:
     """Everything ``sdw dev`` runs; ``close()`` releases the socket, threads and database."""
 
-    project: Project
     load: LoadResult
     pool: LocalUserPool
     invoker: LocalInvoker
@@ -66,8 +65,11 @@ class LocalRuntime:
     host: str
     port: int
     workers: WorkerPool
-    engine: LocalFlowEngine | None = None
-    _closers: list[Callable[[], None]] = field(default_factory=list)
+    engine: LocalFlowEngine
+
+    @property
+    def project(self) -> Project:
+        return self.load.project
 
     @property
     def base_url(self) -> str:
@@ -75,11 +77,8 @@ class LocalRuntime:
 
     def close(self) -> None:
         self.server.stop()
-        if self.engine is not None:
-            self.engine.close()  # running executions stay RUNNING; the next start resumes them
+        self.engine.close()  # running executions stay RUNNING; the next start resumes them
         self.workers.shutdown()
-        for closer in reversed(self._closers):
-            closer()
         self.pool.close()
 
 
@@ -106,30 +105,32 @@ def create_local_runtime(
                         account_id=LOCAL_ACCOUNT_ID)
     if sock is None:
         sock = bind_socket(host, port)
+    bound_port = sock.getsockname()[1]
+    pool: LocalUserPool | None = None
     try:
-        bound_port = sock.getsockname()[1]
         pool = create_local_user_pool(state_dir, base_url=local_base_url(host, bound_port), region=region,
                                       clock=clock)
-    except BaseException:
+        authorizer = create_jwt_authorizer(pool)
+        pool_workers = WorkerPool(workers)
+        invoker = LocalInvoker(load.project, pool=pool_workers, region=region, account_id=LOCAL_ACCOUNT_ID,
+                               output=output, wall_clock=clock)
+        router = Router()
+        for function in load.project.functions:
+            router.add_function(function.key)
+        add_auth_routes(router, pool)
+        events = EventBuilder(EventSettings(account_id=LOCAL_ACCOUNT_ID), wall_clock=clock)
+        gateway = Gateway(router, invoker, authorizer, events=events, integration_timeout=integration_timeout,
+                          access_log=access_log)
+        server = LocalServer(gateway, sock)
+        engine = create_flow_engine(load.project, state_dir, invoker, clock=clock, region=region,
+                                    account_id=LOCAL_ACCOUNT_ID)
+    except BaseException:  # a state file it cannot open, say: release what is open so far
         sock.close()
+        if pool is not None:
+            pool.close()
         raise
-    authorizer = create_jwt_authorizer(pool)
-    pool_workers = WorkerPool(workers)
-    invoker = LocalInvoker(load.project, pool=pool_workers, region=region, account_id=LOCAL_ACCOUNT_ID,
-                           output=output, wall_clock=clock)
-    router = Router()
-    for function in load.project.functions:
-        router.add_function(function.key)
-    add_auth_routes(router, pool)
-    events = EventBuilder(EventSettings(account_id=LOCAL_ACCOUNT_ID), wall_clock=clock)
-    gateway = Gateway(router, invoker, authorizer, events=events, integration_timeout=integration_timeout,
-                      access_log=access_log)
-    server = LocalServer(gateway, sock)
-    engine = create_flow_engine(load.project, state_dir, invoker, clock=clock, region=region,
-                                account_id=LOCAL_ACCOUNT_ID)
     add_flow_routes(router, engine, load.project)
-    return LocalRuntime(load.project, load, pool, invoker, gateway, server, host, bound_port, pool_workers,
-                        engine)
+    return LocalRuntime(load, pool, invoker, gateway, server, host, bound_port, pool_workers, engine)
 
 
 def add_auth_routes(router: Router, pool: LocalUserPool) -> None:

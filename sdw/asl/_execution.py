@@ -44,6 +44,7 @@ from sdw.asl._errors import ErrorName
 from sdw.asl._fanout import FanoutStates
 from sdw.asl._history import MAX_EVENTS, History
 from sdw.asl._integrations import TaskRequest
+from sdw.asl._lifecycle import too_big
 from sdw.asl._map_io import ObjectStore
 from sdw.asl._nodes import Machine
 from sdw.asl._payload import dumps_compact
@@ -107,7 +108,7 @@ class Execution(SimpleStates, TaskStates, FanoutStates):
         self.start_time = 0.0
         self.stop_time: float | None = None
         self.history = History(recording=state_machine_type == "STANDARD")
-        self._counter = itertools.count(1)
+        self._next_id = 1
         self._runnable: deque[Branch] = deque()
         self._timers: list[tuple[float, int, str, str]] = []
         self._timer_seq = itertools.count()
@@ -158,16 +159,15 @@ class Execution(SimpleStates, TaskStates, FanoutStates):
             now,
             {"input": dumps_compact(self.input), "roleArn": self.execution_context["RoleArn"]},
         )
-        self._check_size_or_fail(self.input, "input")
-        if self.done:
+        if too_big(dumps_compact(self.input)):
+            self.fail_root(
+                ErrorName.DATA_LIMIT_EXCEEDED.value,
+                "The execution input has a size exceeding the maximum number of bytes service limit.",
+            )
             return
-        self._register(self.root)
+        self.register(self.root)
         self._runnable.append(self.root)
-        limit = MAX_EXPRESS_SECONDS if self.type == "EXPRESS" else MAX_STANDARD_SECONDS
-        timeout = self.machine.timeout_seconds
-        if isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0:
-            limit = min(limit, float(timeout))
-        self._add_timer(now + limit, "", "execution")
+        self._add_execution_timer()
 
     def advance(self, max_transitions: int | None = None) -> list[TaskRequest]:
         """Fire due timers, run what can run; return the new effects for the host."""
@@ -190,8 +190,8 @@ class Execution(SimpleStates, TaskStates, FanoutStates):
     def next_deadline(self) -> float | None:
         """When :meth:`advance` next has a timer to fire (None: only outcomes can move it)."""
         while self._timers:
-            deadline, seq, branch_id, kind = self._timers[0]
-            if self._timer_valid(seq, branch_id, kind):
+            deadline, _, branch_id, kind = self._timers[0]
+            if self._timer_valid(branch_id, kind):
                 return deadline
             heapq.heappop(self._timers)
         return None
@@ -263,7 +263,9 @@ class Execution(SimpleStates, TaskStates, FanoutStates):
 
     # ------------------------------------------------------------------ bookkeeping for _states
     def new_id(self, prefix: str) -> str:
-        return f"{prefix}{next(self._counter)}"
+        number = self._next_id
+        self._next_id += 1
+        return f"{prefix}{number}"
 
     def event(self, branch: Branch, event_type: str, details: dict[str, Any] | None = None) -> int:
         history = self.history_of(branch)
@@ -297,7 +299,7 @@ class Execution(SimpleStates, TaskStates, FanoutStates):
         self._runnable.append(branch)
 
     def register(self, branch: Branch) -> None:
-        self._register(branch)
+        self._branches[branch.id] = branch
 
     def unregister(self, branch: Branch) -> None:
         for node in branch.descendants():
@@ -312,13 +314,19 @@ class Execution(SimpleStates, TaskStates, FanoutStates):
         self._finish(ExecutionStatus.FAILED, "ExecutionFailed", None, error, cause)
 
     # ------------------------------------------------------------------ internals
-    def _register(self, branch: Branch) -> None:
-        self._branches[branch.id] = branch
+    def _add_execution_timer(self) -> None:
+        """The timer that times the whole execution out: the machine's TimeoutSeconds, within
+        the quota of its type (a year for STANDARD, five minutes for EXPRESS)."""
+        limit = MAX_EXPRESS_SECONDS if self.type == "EXPRESS" else MAX_STANDARD_SECONDS
+        timeout = self.machine.timeout_seconds
+        if isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0:
+            limit = min(limit, float(timeout))
+        self._add_timer(self.start_time + limit, "", "execution")
 
     def _add_timer(self, when: float, branch_id: str, kind: str) -> None:
         heapq.heappush(self._timers, (when, next(self._timer_seq), branch_id, kind))
 
-    def _timer_valid(self, seq: int, branch_id: str, kind: str) -> bool:
+    def _timer_valid(self, branch_id: str, kind: str) -> bool:
         if kind == "execution":
             return not self.done
         branch = self._branches.get(branch_id)
@@ -333,8 +341,8 @@ class Execution(SimpleStates, TaskStates, FanoutStates):
     def _fire_timers(self) -> None:
         now = self.clock.now()
         while self._timers and self._timers[0][0] <= now and not self.done:
-            _, seq, branch_id, kind = heapq.heappop(self._timers)
-            if not self._timer_valid(seq, branch_id, kind):
+            _, _, branch_id, kind = heapq.heappop(self._timers)
+            if not self._timer_valid(branch_id, kind):
                 continue
             if kind == "execution":
                 self._finish(
@@ -380,14 +388,6 @@ class Execution(SimpleStates, TaskStates, FanoutStates):
         """Put a branch an outcome or a timer moved on back on the run queue."""
         if branch.phase in (Phase.ENTER, Phase.RESUME) and self._branches.get(branch.id) is branch:
             self._runnable.append(branch)
-
-    def _check_size_or_fail(self, value: Any, what: str) -> None:
-        text = dumps_compact(value)
-        if len(text) > 262_144 and len(text.encode()) > 262_144:
-            self.fail_root(
-                ErrorName.DATA_LIMIT_EXCEEDED.value,
-                f"The execution {what} has a size exceeding the maximum number of bytes service limit.",
-            )
 
     def _history_full(self) -> None:
         self._finish(
@@ -444,7 +444,7 @@ class Execution(SimpleStates, TaskStates, FanoutStates):
             "execution": self.execution_context,
             "state_machine": self.state_machine_context,
             "history_count": self.history.count,
-            "counter": next(self._counter),
+            "counter": self._next_id,
             "root": self.root.snapshot(),
             "region": self.region,
             "account": self.account,
@@ -483,16 +483,12 @@ class Execution(SimpleStates, TaskStates, FanoutStates):
         exe.start_time = snapshot["start_time"]
         exe.stop_time = snapshot["stop_time"]
         exe.history = History(recording=snapshot["type"] == "STANDARD", count=snapshot["history_count"])
-        exe._counter = itertools.count(snapshot["counter"])
+        exe._next_id = snapshot["counter"]
         exe.root = Branch.restore(snapshot["root"], None, machine.machines)
         if exe.done:
             return exe
-        limit = MAX_EXPRESS_SECONDS if exe.type == "EXPRESS" else MAX_STANDARD_SECONDS
-        timeout = machine.timeout_seconds
-        if isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0:
-            limit = min(limit, float(timeout))
-        exe._add_timer(exe.start_time + limit, "", "execution")
+        exe._add_execution_timer()
         for branch in exe.root.descendants():
-            exe._register(branch)
+            exe.register(branch)
             exe.resume_branch(branch)
         return exe

@@ -92,8 +92,6 @@ def located(node: State, branch: Branch, cause: str | None) -> str:
 class Lifecycle:
     """What every state does; mixed into :class:`~sdw.asl._execution.Execution`."""
 
-    """The per-state behaviour, mixed into :class:`~sdw.asl._execution.Execution`."""
-
     # provided by Execution
     clock: Clock
     rng: random.Random

@@ -166,7 +166,8 @@ def test_sdw_dev_reports_a_state_folder_it_cannot_use_in_one_line(project: Path,
     (corrupt / "flows.db").write_bytes(b"not a database, not even close" * 100)
     result = run_dev("--port", "0", "--project-dir", str(project), "--state-dir", str(corrupt))
     assert result.returncode == 1
-    assert result.stderr == f"Error: cannot open the database {corrupt / 'flows.db'}: file is not a database\n"
+    database = corrupt / "flows.db"
+    assert result.stderr == f"Error: cannot open the database {database}: file is not a database\n"
 
 
 def test_sdw_dev_with_two_workers_serves_from_both_and_stops_them(

@@ -72,7 +72,7 @@ from sdw.local._engine_wake import Wakeup
 from sdw.local._errors import StateError
 from sdw.local._invoker import LocalInvoker
 from sdw.local._statedir import StateDir
-from sdw.project import Flow, FlowType, Project
+from sdw.project import DEFAULT_ACCOUNT_ID, Flow, FlowType, Project
 from sdw.system._errors import (
     ExecutionExistsError,
     ExecutionNotFoundError,
@@ -106,7 +106,7 @@ class LocalFlowEngine:
         clock: Clock | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         region: str = "us-east-1",
-        account_id: str = "000000000000",
+        account_id: str = DEFAULT_ACCOUNT_ID,
         policy: CheckpointPolicy | None = None,
         tick: float = 0.5,
     ) -> None:
@@ -442,7 +442,7 @@ def create_flow_engine(
     *,
     clock: Clock | Callable[[], float] | None = None,
     region: str = "us-east-1",
-    account_id: str = "000000000000",
+    account_id: str = DEFAULT_ACCOUNT_ID,
     policy: CheckpointPolicy | None = None,
     tick: float = 0.5,
 ) -> LocalFlowEngine:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+from sdw.project import DEFAULT_ACCOUNT_ID
 from sdw.system import Principal
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -110,7 +111,7 @@ def is_text_content_type(content_type: str | None) -> bool:
 class EventSettings:
     """The fixed parts of every event: which API and account this pretends to be."""
 
-    account_id: str = "000000000000"
+    account_id: str = DEFAULT_ACCOUNT_ID
     api_id: str = "local"
     stage: str = "$default"
 

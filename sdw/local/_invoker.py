@@ -45,7 +45,7 @@ from sdw.local._context import Clock, LambdaContext
 from sdw.local._events import new_uuid4
 from sdw.local._output import OutputCapture, current_function
 from sdw.local._workers import WorkerPool
-from sdw.project import Function, Project
+from sdw.project import DEFAULT_ACCOUNT_ID, Function, Project
 
 log = logging.getLogger("sdw.invoker")
 
@@ -155,7 +155,7 @@ class LocalInvoker:
         clock: Clock = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         region: str = "us-east-1",
-        account_id: str = "000000000000",
+        account_id: str = DEFAULT_ACCOUNT_ID,
         output: OutputCapture | None = None,
         stat: Callable[[Path], float] | None = None,
         loader: HandlerLoader | None = None,

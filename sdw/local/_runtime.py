@@ -36,7 +36,7 @@ from urllib.parse import unquote
 from sdw.asl import validate_definition
 from sdw.local._authorizer import create_jwt_authorizer
 from sdw.local._engine import LocalFlowEngine, create_flow_engine
-from sdw.local._events import EventBuilder, EventSettings, parse_query
+from sdw.local._events import EventBuilder, parse_query
 from sdw.local._gateway import AccessLog, Gateway
 from sdw.local._invoker import LocalInvoker
 from sdw.local._output import OutputCapture
@@ -49,8 +49,6 @@ from sdw.system._auth import auth_config, verify_caller
 from sdw.system._flows import FlowEndpoints
 from sdw.system._ports import FlowEngine
 from sdw.system._responses import SystemResponse
-
-LOCAL_ACCOUNT_ID = "000000000000"
 
 
 @dataclass
@@ -101,8 +99,7 @@ def create_local_runtime(
     ``sock``: an already listening socket to serve on instead (a worker process of
     ``sdw dev --workers N`` serves the socket its parent bound).
     """
-    load = load_project(project_root, validate_definition=validate_definition, region=region,
-                        account_id=LOCAL_ACCOUNT_ID)
+    load = load_project(project_root, validate_definition=validate_definition, region=region)
     if sock is None:
         sock = bind_socket(host, port)
     bound_port = sock.getsockname()[1]
@@ -112,18 +109,17 @@ def create_local_runtime(
                                       clock=clock)
         authorizer = create_jwt_authorizer(pool)
         pool_workers = WorkerPool(workers)
-        invoker = LocalInvoker(load.project, pool=pool_workers, region=region, account_id=LOCAL_ACCOUNT_ID,
-                               output=output, wall_clock=clock)
+        invoker = LocalInvoker(load.project, pool=pool_workers, region=region, output=output,
+                               wall_clock=clock)
         router = Router()
         for function in load.project.functions:
             router.add_function(function.key)
         add_auth_routes(router, pool)
-        events = EventBuilder(EventSettings(account_id=LOCAL_ACCOUNT_ID), wall_clock=clock)
+        events = EventBuilder(wall_clock=clock)
         gateway = Gateway(router, invoker, authorizer, events=events, integration_timeout=integration_timeout,
                           access_log=access_log)
         server = LocalServer(gateway, sock)
-        engine = create_flow_engine(load.project, state_dir, invoker, clock=clock, region=region,
-                                    account_id=LOCAL_ACCOUNT_ID)
+        engine = create_flow_engine(load.project, state_dir, invoker, clock=clock, region=region)
     except BaseException:  # a state file it cannot open, say: release what is open so far
         sock.close()
         if pool is not None:

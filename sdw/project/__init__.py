@@ -14,7 +14,7 @@ from sdw.project._flows_definition import (
     substitute_placeholders,
 )
 from sdw.project._flows_link import FlowLoad, FlowSource, compile_flows
-from sdw.project._flows_model import Flow, FlowFile, FlowType, check_flow_name
+from sdw.project._flows_model import DEFAULT_ACCOUNT_ID, Flow, FlowFile, FlowType, check_flow_name
 from sdw.project._flows_parse import FlowSpec, parse_flow
 from sdw.project._function_config import FunctionSettings, parse_function_config
 from sdw.project._loader import load_project
@@ -24,6 +24,7 @@ from sdw.project._schedule import Schedule, ScheduleError, parse_schedule
 from sdw.project._yaml import Location, YamlDocument, YamlError, load_yaml
 
 __all__ = [
+    "DEFAULT_ACCOUNT_ID",
     "DefinitionDiagnostic",
     "DefinitionValidator",
     "Flow",

@@ -29,7 +29,7 @@ from sdw.project._model import Function
 from sdw.project._schedule import Schedule
 
 DEFAULT_REGION = "us-east-1"
-DEFAULT_ACCOUNT_ID = "000000000000"  # the local runtime's account (sdw.local uses the same)
+DEFAULT_ACCOUNT_ID = "000000000000"  # the local runtime's account: sdw.local's ARNs and events use it
 MAX_FLOW_NAME = 80  # CreateStateMachine: name, 1-80 characters
 
 # CreateStateMachine: a name must not contain white space, brackets < > { } [ ],

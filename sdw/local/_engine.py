@@ -63,7 +63,6 @@ from sdw.local._engine_names import (
     content_hash,
     decode_token,
     encode_token,
-    execution_arn,
     execution_id,
 )
 from sdw.local._engine_runner import Run, Runner
@@ -79,16 +78,12 @@ from sdw.system._errors import (
     FlowNotFoundError,
     InvalidParameterError,
 )
+from sdw.system._flows_input import MAX_INPUT_BYTES, MAX_STOP_CAUSE, MAX_STOP_ERROR, execution_arn
 from sdw.system._ports import ExecutionDescription, ExecutionStatus, ExecutionSummary, Page
 
 __all__ = ["LocalFlowEngine", "create_flow_engine"]
 
 log = logging.getLogger("sdw.flows")
-
-MAX_INPUT_BYTES = 262_144  # StartExecution: input, at most 256 KiB of UTF-8
-MAX_STOP_ERROR = 256  # StopExecution: error, 0-256 characters; cause, 0-32,768
-MAX_STOP_CAUSE = 32_768
-
 
 class LocalFlowEngine:
     """The durable ``FlowEngine`` of one machine; ``open()`` starts it, ``close()`` stops it."""
@@ -300,7 +295,7 @@ class LocalFlowEngine:
                 "input",
             )
         express = flow.type is FlowType.EXPRESS
-        arn = execution_arn(flow.arn, name, express=express, run_id=str(uuid.uuid4()) if express else "")
+        arn = execution_arn(flow.arn, name, str(uuid.uuid4()) if express else None)
         digest, definition, machine = self._flow_machine(flow)
         execution = self._new_execution(machine, json.loads(text), arn, name, flow.arn, flow.type.value)
         first = take_checkpoint(0, execution, 0, snapshot=not express)

@@ -4,7 +4,11 @@ They are apart from the engine so that the rules Step Functions applies to what 
 sends (an execution name, a pagination token) are written and tested once, without a
 database or a thread.
 
-Execution ARNs are Step Functions' two shapes:
+The limits (names of 1-80 characters, pages of 1-1000) and ``execution_arn`` are
+sdw.system's, which checks the same requests at the endpoints; which characters a name may
+not hold is sdw.project's ``refused_character``, the rule state machine names share.
+
+Execution ARNs are Step Functions' two shapes (``execution_id`` reads the id back):
 
     STANDARD  arn:aws:states:<region>:<account>:execution:<state machine>:<name>
     EXPRESS   arn:aws:states:<region>:<account>:express:<state machine>:<name>:<run id>
@@ -26,21 +30,14 @@ import base64
 import binascii
 import hashlib
 import json
-import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from sdw.project import refused_character
 from sdw.system._errors import InvalidParameterError, InvalidTokenError
+from sdw.system._flows_input import DEFAULT_LIMIT, MAX_NAME, MAX_RESULTS
 
-MAX_NAME = 80  # StartExecution: name, 1-80 characters
-MAX_LIMIT = 1000  # ListExecutions / GetExecutionHistory: maxResults 1-1000
-DEFAULT_LIMIT = 100
-
-# StartExecution: a name must not contain white space, brackets < > { } [ ], wildcard
-# characters ? *, special characters " # % \ ^ | ~ ` $ & , ; : / or control characters
-# (U+0000-001F, U+007F-009F). Surrogates and U+FFFE/U+FFFF cannot be stored either.
-_REFUSED = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 _CHILD_NAMESPACE = uuid.UUID("0b5c7d0e-8a47-4f7e-9d7e-5d1f0c6a2f31")
 _TOKEN_VERSION = 1
 
@@ -60,10 +57,10 @@ def check_execution_name(name: Any) -> str:
             f"The execution name is {len(name)} characters long; Step Functions accepts at most {MAX_NAME}.",
             "name",
         )
-    bad = _REFUSED.search(name)
+    bad = refused_character(name)
     if bad:
         raise InvalidParameterError(
-            f"The execution name {name!r} contains {bad.group()!r}; a name cannot contain white space, "
+            f"The execution name {name!r} contains {bad!r}; a name cannot contain white space, "
             "brackets, wildcards, control characters or any of \" # % \\ ^ | ~ ` $ & , ; : /.",
             "name",
         )
@@ -72,23 +69,11 @@ def check_execution_name(name: Any) -> str:
 
 def check_limit(limit: Any) -> int:
     """A page size of 1-1000 (Step Functions' maxResults); 0 means the default, 100."""
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_LIMIT:
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_RESULTS:
         raise InvalidParameterError(
-            f"The page size must be a whole number from 1 to {MAX_LIMIT}, not {limit!r}.", "limit"
+            f"The page size must be a whole number from 1 to {MAX_RESULTS}, not {limit!r}.", "limit"
         )
     return limit or DEFAULT_LIMIT
-
-
-def execution_arn(state_machine_arn: str, name: str, *, express: bool = False, run_id: str = "") -> str:
-    """The ARN of execution ``name`` of ``state_machine_arn`` (see the module docstring).
-
-    >>> execution_arn("arn:aws:states:us-east-1:000000000000:stateMachine:hello", "run-1")
-    'arn:aws:states:us-east-1:000000000000:execution:hello:run-1'
-    """
-    prefix, machine = state_machine_arn.split(":stateMachine:", 1)
-    if express:
-        return f"{prefix}:express:{machine}:{name}:{run_id}"
-    return f"{prefix}:execution:{machine}:{name}"
 
 
 def execution_id(arn: str) -> str:

@@ -14,7 +14,14 @@ from sdw.project._flows_definition import (
     substitute_placeholders,
 )
 from sdw.project._flows_link import FlowLoad, FlowSource, compile_flows
-from sdw.project._flows_model import DEFAULT_ACCOUNT_ID, Flow, FlowFile, FlowType, check_flow_name
+from sdw.project._flows_model import (
+    DEFAULT_ACCOUNT_ID,
+    Flow,
+    FlowFile,
+    FlowType,
+    check_flow_name,
+    refused_character,
+)
 from sdw.project._flows_parse import FlowSpec, parse_flow
 from sdw.project._function_config import FunctionSettings, parse_function_config
 from sdw.project._loader import load_project
@@ -58,5 +65,6 @@ __all__ = [
     "parse_flow",
     "parse_function_config",
     "parse_schedule",
+    "refused_character",
     "substitute_placeholders",
 ]

@@ -32,9 +32,9 @@ DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT_ID = "000000000000"  # the local runtime's account: sdw.local's ARNs and events use it
 MAX_FLOW_NAME = 80  # CreateStateMachine: name, 1-80 characters
 
-# CreateStateMachine: a name must not contain white space, brackets < > { } [ ],
-# wildcards ? *, special characters " # % \ ^ | ~ ` $ & , ; : / or control characters
-# (U+0000-001F, U+007F-009F); surrogates and U+FFFE/U+FFFF are refused too.
+# CreateStateMachine and StartExecution say the same of a name: it must not contain white
+# space, brackets < > { } [ ], wildcards ? *, special characters " # % \ ^ | ~ ` $ & , ; : /
+# or control characters (U+0000-001F, U+007F-009F); surrogates and U+FFFE/U+FFFF are refused too.
 _REFUSED = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 # "To enable logging with CloudWatch Logs, the name should only contain 0-9, A-Z, a-z, - and _."
 _LOGGABLE = re.compile(r"[0-9A-Za-z_-]+")
@@ -59,10 +59,20 @@ def check_flow_name(name: str) -> str | None:
         return "the name is empty"
     if len(name) > MAX_FLOW_NAME:
         return f"{name!r} is {len(name)} characters; a state machine name has at most {MAX_FLOW_NAME}"
-    bad = _REFUSED.search(name)
+    bad = refused_character(name)
     if bad:
-        return f"{name!r} has {bad.group()!r}, which a state machine name cannot contain"
+        return f"{name!r} has {bad!r}, which a state machine name cannot contain"
     return None
+
+
+def refused_character(name: str) -> str | None:
+    """The first character Step Functions refuses in a state machine's or an execution's name.
+
+    >>> refused_character("nightly run"), refused_character("nightly-run")
+    (' ', None)
+    """
+    bad = _REFUSED.search(name)
+    return bad.group() if bad else None
 
 
 def flow_name_warning(name: str) -> str | None:

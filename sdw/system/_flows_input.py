@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from sdw.project import refused_character
 from sdw.system._errors import InvalidParameterError, ServiceError
 from sdw.system._ports import ExecutionStatus
 
@@ -38,10 +39,6 @@ MAX_STOP_ERROR = 256  # StopExecution: error, 0-256 characters
 MAX_STOP_CAUSE = 32768  # StopExecution: cause, 0-32768 characters
 USER_ID_KEY = "__user_id"
 
-# StartExecution: "A name must not contain: whitespace, brackets < > { } [ ], wildcard
-# characters ? *, special characters " # % \ ^ | ~ ` $ & , ; : /, control characters
-# (U+0000-001F, U+007F-009F)".
-_REFUSED_IN_NAME = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
 _EXECUTION_ARN = re.compile(
     r"arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(?:execution:(?P<machine>[^:]+):(?P<name>[^:]+)"
     r"|express:(?P<express_machine>[^:]+):(?P<express_name>[^:]+):(?P<run>[^:]+))"
@@ -118,10 +115,10 @@ def parse_execution_name(value: str | None) -> str | None:
         raise InvalidNameError(
             f"Invalid execution name in ?name=: it has {len(value)} characters; at most {MAX_NAME} are."
         )
-    bad = _REFUSED_IN_NAME.search(value)
+    bad = refused_character(value)
     if bad:
         raise InvalidNameError(
-            f"Invalid execution name in ?name=: {bad.group()!r} is not allowed (no white space, brackets, "
+            f"Invalid execution name in ?name=: {bad!r} is not allowed (no white space, brackets, "
             "wildcards, control characters or any of \" # % \\ ^ | ~ ` $ & , ; : /)."
         )
     return value
@@ -247,7 +244,7 @@ def resolve_execution(state_machine_arn: str, reference: str, *, express: bool =
 
 
 def _is_name(value: str) -> bool:
-    return 0 < len(value) <= MAX_NAME and _REFUSED_IN_NAME.search(value) is None
+    return 0 < len(value) <= MAX_NAME and refused_character(value) is None
 
 
 class _NotJsonError(ValueError):

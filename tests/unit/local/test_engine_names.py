@@ -17,11 +17,11 @@ from sdw.local._engine_names import (
     decode_token,
     encode_token,
     epoch_millis,
-    execution_arn,
     execution_id,
     format_date,
 )
 from sdw.system import InvalidParameterError, InvalidTokenError
+from sdw.system._flows_input import execution_arn
 
 MACHINE = "arn:aws:states:us-east-1:000000000000:stateMachine:hello"
 
@@ -66,7 +66,7 @@ def test_builds_standard_execution_arns_from_the_state_machine_arn() -> None:
 
 
 def test_builds_express_execution_arns_with_a_run_id() -> None:
-    arn = execution_arn(MACHINE, "run-1", express=True, run_id="9f1c")
+    arn = execution_arn(MACHINE, "run-1", "9f1c")
     assert arn == "arn:aws:states:us-east-1:000000000000:express:hello:run-1:9f1c"
     assert execution_id(arn) == "run-1:9f1c"
 

@@ -1,8 +1,8 @@
 """Schedule expressions, checked as an EventBridge rule's ``ScheduleExpression`` is checked.
 
 A flow's ``schedule`` becomes an EventBridge rule on AWS (serverless-step-functions
-``events: - schedule: ...``) and a local timer under ``sdw dev``. An expression AWS would
-refuse must fail here, at load time with its file:line:column, not at ``deploy``:
+``events: - schedule: ...``); ``sdw dev`` does not fire schedules yet. An expression AWS
+would refuse must fail here, at load time with its file:line:column, not at ``deploy``:
 
     rate(1 minute)  rate(5 minutes)  rate(1 hour)  rate(2 days)
     cron(0 12 * * ? *)  cron(0/15 8-17 ? * MON-FRI *)  cron(0 9 L * ? 2030)  cron(0 0 ? * 6#3 *)

@@ -32,7 +32,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from sdw.project._flows_model import FlowType
-from sdw.project._flows_parse import FlowSpec, pointer_token
+from sdw.project._flows_parse import FlowSpec
+from sdw.project._yaml import pointer_token
 
 _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 _UNSUPPORTED_IN_EXPRESS = (".sync", ".sync:2", ".waitForTaskToken")

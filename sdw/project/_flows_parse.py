@@ -41,7 +41,7 @@ from typing import Any
 from sdw.project._flows_model import FlowType, check_flow_name, flow_name_warning
 from sdw.project._model import Problem, Severity
 from sdw.project._schedule import Schedule, ScheduleError, parse_schedule
-from sdw.project._yaml import Location, YamlDocument, YamlError, load_yaml
+from sdw.project._yaml import Location, YamlDocument, YamlError, load_yaml, pointer_token
 
 MAX_TIMEOUT = 99_999_999  # ASL: TimeoutSeconds is a positive integer up to 99999999
 MAX_EXPRESS_TIMEOUT = 300  # Express executions run for at most five minutes
@@ -125,8 +125,7 @@ def parse_flow(text: str, file: str) -> FlowSpec:
     try:
         spec.document = load_yaml(text, file)
     except YamlError as exc:
-        reason = str(exc).removeprefix(f"{exc.location}: ")
-        spec.problems.append(Problem(Severity.ERROR, f"does not parse: {reason}", exc.location))
+        spec.problems.append(Problem(Severity.ERROR, f"does not parse: {exc.reason}", exc.location))
         return spec
     data = spec.document.data
     if data is None:
@@ -348,11 +347,6 @@ def _as_json(spec: FlowSpec, value: Any, pointer: str) -> Any:
     )
     spec.error(pointer, f"YAML reads this unquoted value as {what}; put it in quotes to keep it as text")
     return str(value)
-
-
-def pointer_token(key: Any) -> str:
-    """``key`` as one JSON pointer token (RFC 6901: ``~`` -> ``~0``, ``/`` -> ``~1``)."""
-    return str(key).replace("~", "~0").replace("/", "~1")
 
 
 def _kind(value: Any) -> str:

@@ -38,7 +38,7 @@ def parse_function_config(text: str, file: str) -> tuple[FunctionSettings, list[
     try:
         doc = load_yaml(text, file)
     except YamlError as exc:
-        return FunctionSettings(), [Problem(Severity.ERROR, f"does not parse: {_reason(exc)}", exc.location)]
+        return FunctionSettings(), [Problem(Severity.ERROR, f"does not parse: {exc.reason}", exc.location)]
     if doc.data is None:
         return FunctionSettings(), []
     if not isinstance(doc.data, dict):
@@ -58,10 +58,6 @@ def parse_function_config(text: str, file: str) -> tuple[FunctionSettings, list[
         else:
             values[str(key)] = tuple(value) if key == "secrets" else value
     return FunctionSettings(**values), problems
-
-
-def _reason(exc: YamlError) -> str:
-    return str(exc).removeprefix(f"{exc.location}: ")
 
 
 def _error(doc: YamlDocument, pointer: str, message: str) -> Problem:

@@ -32,10 +32,11 @@ class Location:
 
 
 class YamlError(ProjectError):
-    """A YAML file that does not parse; ``location`` says where."""
+    """A YAML file that does not parse; ``location`` says where, ``reason`` what is wrong."""
 
     def __init__(self, message: str, location: Location) -> None:
         self.location = location
+        self.reason = message
         super().__init__(f"{location}: {message}")
 
 
@@ -57,8 +58,9 @@ class YamlDocument:
             path = path.rsplit("/", 1)[0]
 
 
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
+def pointer_token(key: Any) -> str:
+    """``key`` as one JSON pointer token (RFC 6901: ``~`` -> ``~0``, ``/`` -> ``~1``)."""
+    return str(key).replace("~", "~0").replace("/", "~1")
 
 
 class _Loader(yaml.SafeLoader):
@@ -79,7 +81,7 @@ class _Loader(yaml.SafeLoader):
                     raise YamlError("a mapping key must be a plain value", _loc(key_node, self.name))
                 if key in result:
                     raise YamlError(f"duplicate key {key!r}", _loc(key_node, self.name))
-                child = f"{pointer}/{_escape(str(key))}"
+                child = f"{pointer}/{pointer_token(key)}"
                 result[key] = self.construct_located(value_node, child)
                 # a key's own mark is more useful than its value's for "unknown key" errors
                 self.node_marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)

@@ -25,11 +25,11 @@ from sdw.asl._branch import Branch, Fanout, Phase
 from sdw.asl._context import StateEnv
 from sdw.asl._errors import ErrorName, PathNotFoundError, StatesError
 from sdw.asl._history import History
-from sdw.asl._jsonata import compile_template_tree
+from sdw.asl._io import Template
 from sdw.asl._lifecycle import Lifecycle, java_text
 from sdw.asl._map_io import batch_items, read_items, write_results
-from sdw.asl._nodes import Dynamic, MapState, ParallelState, State, dynamic_field
-from sdw.asl._payload import compile_payload, dumps_compact, resolve_path
+from sdw.asl._nodes import Dynamic, ItemBatcher, MapState, ParallelState, State
+from sdw.asl._payload import dumps_compact, resolve_path
 from sdw.asl._timestamps import format_timestamp
 
 __all__ = ["FanoutStates"]
@@ -74,7 +74,7 @@ class FanoutStates(Lifecycle):
         tolerated_count = self._map_int(node.tolerated_count, env, raw, effective, minimum=0)
         tolerated_pct = self._map_percentage(node.tolerated_percentage, env, raw, effective)
         if node.item_batcher is not None:
-            items = self._batch(node, env, raw, effective, items)
+            items = self._batch(node.item_batcher, env, raw, effective, items)
         map_run_arn = None
         self.event(branch, "MapStateStarted", {"length": len(items)})
         if node.distributed:
@@ -102,15 +102,10 @@ class FanoutStates(Lifecycle):
 
     def _map_items(self, node: MapState, env: StateEnv, raw: Any, effective: Any) -> list[Any]:
         if node.item_reader is not None:
-            reader = node.item_reader
-            params_raw = reader.get("Arguments" if node.jsonata else "Parameters", {})
-            if node.jsonata:
-                params = compile_template_tree(params_raw).evaluate(
-                    env.states(input=raw), env.variables, field="ItemReader", now_ms=env.now_ms
-                )
-            else:
-                params = compile_payload(params_raw)(env.scope(effective))
-            return read_items(self.object_store, reader, params if isinstance(params, dict) else {})
+            params = node.item_reader.arguments.evaluate(env, raw, effective)
+            return read_items(
+                self.object_store, node.item_reader.spec, params if isinstance(params, dict) else {}
+            )
         if node.jsonata:
             states = env.states(input=raw)
             if node.items_expression is not None:
@@ -175,20 +170,14 @@ class FanoutStates(Lifecycle):
             raise StatesError(ErrorName.RUNTIME, f"{field.name} must be a number between 0 and 100.")
         return float(value)
 
-    def _batch(self, node: MapState, env: StateEnv, raw: Any, effective: Any, items: list[Any]) -> list[Any]:
-        batcher = node.item_batcher or {}
-        max_items = self._map_int(dynamic_field(batcher, "MaxItemsPerBatch"), env, raw, effective, minimum=1)
-        max_bytes = self._map_int(
-            dynamic_field(batcher, "MaxInputBytesPerBatch"), env, raw, effective, minimum=1
-        )
+    def _batch(
+        self, batcher: ItemBatcher, env: StateEnv, raw: Any, effective: Any, items: list[Any]
+    ) -> list[Any]:
+        max_items = self._map_int(batcher.max_items, env, raw, effective, minimum=1)
+        max_bytes = self._map_int(batcher.max_bytes, env, raw, effective, minimum=1)
         batch_input = None
-        if "BatchInput" in batcher:
-            if node.jsonata:
-                batch_input = compile_template_tree(batcher["BatchInput"]).evaluate(
-                    env.states(input=raw), env.variables, field="BatchInput", now_ms=env.now_ms
-                )
-            else:
-                batch_input = compile_payload(batcher["BatchInput"])(env.scope(effective))
+        if batcher.batch_input is not None:
+            batch_input = batcher.batch_input.evaluate(env, raw, effective)
         return batch_items(items, max_items, max_bytes, batch_input)
 
     def _start_iterations(self, branch: Branch, node: MapState, fan: Fanout) -> None:
@@ -198,15 +187,9 @@ class FanoutStates(Lifecycle):
             index = fan.next_index
             fan.next_index += 1
             item = items[index]
-            if node.item_selector is not None or node.item_selector_tree is not None:
+            if node.item_selector is not None:
                 env = self.env(branch, node, map_item=(index, item))
-                if node.item_selector is not None:
-                    data = node.item_selector(env.scope(fan.effective))
-                else:
-                    assert node.item_selector_tree is not None
-                    data = node.item_selector_tree.evaluate(
-                        env.states(input=branch.data), env.variables, field="ItemSelector", now_ms=env.now_ms
-                    )
+                data = node.item_selector.evaluate(env, branch.data, fan.effective)
             else:
                 data = item
             child = self._start_child(branch, fan, index, node.processor, data)
@@ -335,21 +318,13 @@ class FanoutStates(Lifecycle):
         if branch.phase == Phase.DONE:
             return
         if isinstance(node, MapState) and node.result_writer is not None:
-            result = self._write_results(branch, node, fan)
+            result = self._write_results(branch, node, node.result_writer, fan)
         env = self.env(branch, node)
         output, assigned = node.io.finish(branch.data, result, env)
         self.exit_state(branch, node, output, assigned, node.next)
 
-    def _write_results(self, branch: Branch, node: MapState, fan: Fanout) -> Any:
-        writer = node.result_writer or {}
-        env = self.env(branch, node)
-        params_raw = writer.get("Arguments" if node.jsonata else "Parameters", {})
-        if node.jsonata:
-            params = compile_template_tree(params_raw).evaluate(
-                env.states(input=branch.data), env.variables, field="ResultWriter", now_ms=env.now_ms
-            )
-        else:
-            params = compile_payload(params_raw)(env.scope(fan.effective))
+    def _write_results(self, branch: Branch, node: MapState, writer: Template, fan: Fanout) -> Any:
+        params = writer.evaluate(self.env(branch, node), branch.data, fan.effective)
         succeeded: list[dict[str, Any]] = []
         failed: list[dict[str, Any]] = []
         for index, value in enumerate(fan.results):

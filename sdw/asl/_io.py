@@ -15,6 +15,8 @@ JSONata (AWS: "Transforming data with JSONata")::
 Both are compiled once per state into an object with the same two methods, so the
 interpreter treats them alike: :meth:`effective_input` before the work and
 :meth:`finish` after it (and for a Catch, the same with the error output as result).
+A Map's other templated fields (ItemSelector, ItemReader's and ResultWriter's
+arguments, ItemBatcher's BatchInput) are each a :class:`Template`, likewise compiled once.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from sdw.asl._jsonata import TemplateTree, compile_template_tree
 from sdw.asl._jsonpath import JsonPath, compile_path, compile_reference_path
 from sdw.asl._payload import Payload, Scope, compile_payload, dumps_compact, resolve_path
 
-__all__ = ["NULL_PATH", "Env", "JsonPathIO", "JsonataIO", "StateIO", "compile_io"]
+__all__ = ["NULL_PATH", "Env", "JsonPathIO", "JsonataIO", "StateIO", "Template", "compile_io"]
 
 NULL_PATH: Any = object()
 """A path field set to JSON null (``"ResultPath": null``): discard, or use ``{}``."""
@@ -200,3 +202,25 @@ def compile_io(state: Mapping[str, Any], *, jsonata: bool, parameters_key: str =
 
 def _tree(state: Mapping[str, Any], key: str) -> TemplateTree | None:
     return compile_template_tree(state[key]) if key in state else None
+
+
+class Template:
+    """A templated field of a Map, in the state's query language, compiled once.
+
+    JSONPath: a payload template (``.$`` keys) evaluated over a document, the Map's
+    effective input. JSONata: a template tree evaluated with ``$states.input`` the raw
+    input; ``field`` names it in causes (``ItemSelector``, ``BatchInput``...).
+    """
+
+    __slots__ = ("_field", "_payload", "_tree")
+
+    def __init__(self, value: Any, *, jsonata: bool, field: str) -> None:
+        self._field = field
+        self._payload = None if jsonata else compile_payload(value)
+        self._tree = compile_template_tree(value) if jsonata else None
+
+    def evaluate(self, env: Env, raw: Any, effective: Any) -> Any:
+        if self._payload is not None:
+            return self._payload(env.scope(effective))
+        assert self._tree is not None
+        return self._tree.evaluate(env.states(input=raw), env.variables, field=self._field, now_ms=env.now_ms)

@@ -21,7 +21,7 @@ from typing import Any
 from sdw.asl._choice import Predicate, compile_condition
 from sdw.asl._errors import ASLError, DefinitionError, Diagnostic
 from sdw.asl._integrations import Integration, parse_resource
-from sdw.asl._io import StateIO, compile_io
+from sdw.asl._io import StateIO, Template, compile_io
 from sdw.asl._jsonata import (
     JsonataExpression,
     TemplateTree,
@@ -30,7 +30,7 @@ from sdw.asl._jsonata import (
     is_jsonata_template,
 )
 from sdw.asl._jsonpath import JsonPath, compile_path
-from sdw.asl._payload import Payload, compile_payload, compile_value_expression
+from sdw.asl._payload import Payload, compile_value_expression
 from sdw.asl._retry import Catcher, Retrier
 
 __all__ = [
@@ -40,6 +40,8 @@ __all__ = [
     "ChoiceState",
     "Dynamic",
     "FailState",
+    "ItemBatcher",
+    "ItemReader",
     "Machine",
     "MapState",
     "ParallelState",
@@ -174,6 +176,24 @@ class ParallelState(State):
     type = "Parallel"
 
 
+@dataclass(frozen=True, slots=True)
+class ItemReader:
+    """A Map's ItemReader: ``spec`` as written (Resource, ReaderConfig), for
+    :func:`sdw.asl._map_io.read_items`, and its Parameters/Arguments."""
+
+    spec: Mapping[str, Any]
+    arguments: Template
+
+
+@dataclass(frozen=True, slots=True)
+class ItemBatcher:
+    """A Map's ItemBatcher: its two limits (literal, JSONata or ``...Path``) and BatchInput."""
+
+    max_items: Dynamic
+    max_bytes: Dynamic
+    batch_input: Template | None = None
+
+
 @dataclass(eq=False)
 class MapState(State):
     processor: Machine | None = None
@@ -183,14 +203,14 @@ class MapState(State):
     items_path: JsonPath | None = None
     items: TemplateTree | None = None
     items_expression: JsonataExpression | None = None
-    item_selector: Payload | None = None
-    item_selector_tree: TemplateTree | None = None
+    item_selector: Template | None = None
     max_concurrency: Dynamic = field(default_factory=lambda: Dynamic("MaxConcurrency"))
     tolerated_count: Dynamic = field(default_factory=lambda: Dynamic("ToleratedFailureCount"))
     tolerated_percentage: Dynamic = field(default_factory=lambda: Dynamic("ToleratedFailurePercentage"))
-    item_reader: dict[str, Any] | None = None
-    item_batcher: dict[str, Any] | None = None
-    result_writer: dict[str, Any] | None = None
+    item_reader: ItemReader | None = None
+    item_batcher: ItemBatcher | None = None
+    result_writer: Template | None = None
+    """The ResultWriter's Parameters/Arguments; None when the Map has no ResultWriter."""
     type = "Map"
 
 
@@ -323,6 +343,10 @@ class _Compiler:
         processor_raw = raw[key]
         config = processor_raw.get("ProcessorConfig", {})
         selector_raw = raw.get("ItemSelector", raw.get("Parameters"))
+        arguments = "Arguments" if jsonata else "Parameters"
+        reader = raw.get("ItemReader")
+        batcher = raw.get("ItemBatcher")
+        writer = raw.get("ResultWriter")
         items_path = None
         items_tree = None
         items_expression = None
@@ -342,16 +366,27 @@ class _Compiler:
             items_path=items_path,
             items=items_tree,
             items_expression=items_expression,
-            item_selector=compile_payload(selector_raw) if selector_raw is not None and not jsonata else None,
-            item_selector_tree=compile_template_tree(selector_raw)
-            if selector_raw is not None and jsonata
-            else None,
+            item_selector=None
+            if selector_raw is None
+            else Template(selector_raw, jsonata=jsonata, field="ItemSelector"),
             max_concurrency=dynamic_field(raw, "MaxConcurrency"),
             tolerated_count=dynamic_field(raw, "ToleratedFailureCount"),
             tolerated_percentage=dynamic_field(raw, "ToleratedFailurePercentage"),
-            item_reader=raw.get("ItemReader"),
-            item_batcher=raw.get("ItemBatcher"),
-            result_writer=raw.get("ResultWriter"),
+            item_reader=None
+            if reader is None
+            else ItemReader(reader, Template(reader.get(arguments, {}), jsonata=jsonata, field="ItemReader")),
+            item_batcher=None
+            if batcher is None
+            else ItemBatcher(
+                max_items=dynamic_field(batcher, "MaxItemsPerBatch"),
+                max_bytes=dynamic_field(batcher, "MaxInputBytesPerBatch"),
+                batch_input=None
+                if "BatchInput" not in batcher
+                else Template(batcher["BatchInput"], jsonata=jsonata, field="BatchInput"),
+            ),
+            result_writer=None
+            if writer is None
+            else Template(writer.get(arguments, {}), jsonata=jsonata, field="ResultWriter"),
         )
 
 

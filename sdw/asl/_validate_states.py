@@ -271,8 +271,43 @@ def _check_map(report: Report, where: str, state: dict[str, Any], language: str)
                 f"'Label' must be 1 to {MAX_LABEL} characters without whitespace, not {shown(label)}.",
                 Code.INVALID_LABEL_NAME,
             )
-    if "ItemBatcher" in state and not isinstance(state["ItemBatcher"], dict):
-        report.error(pointer(where, "ItemBatcher"), "'ItemBatcher' must be an object.")
+    if "ItemBatcher" in state:
+        _check_item_batcher(report, pointer(where, "ItemBatcher"), state["ItemBatcher"], language)
+    for name in ("ItemReader", "ResultWriter"):
+        if isinstance(state.get(name), dict):  # not an object: check_fields reported it
+            _check_s3_call(report, pointer(where, name), state[name], language)
+
+
+def _check_item_batcher(report: Report, where: str, batcher: Any, language: str) -> None:
+    """The expressions of an ItemBatcher: its ...Path limits, and BatchInput (a payload
+    template in JSONPath); in JSONata any ``{% %}`` in it."""
+    if not isinstance(batcher, dict):
+        report.error(where, f"'ItemBatcher' must be an object, not {json_type(batcher)}.")
+        return
+    if language == JSONATA:
+        check_jsonata_value(report, where, batcher)
+        return
+    for name in ("MaxItemsPerBatchPath", "MaxInputBytesPerBatchPath"):
+        if name in batcher:
+            check_path(report, pointer(where, name), name, batcher[name], PathKind.REFERENCE, nullable=False)
+    if "BatchInput" in batcher:
+        check_payload(report, pointer(where, "BatchInput"), batcher["BatchInput"])
+
+
+def _check_s3_call(report: Report, where: str, call: dict[str, Any], language: str) -> None:
+    """ItemReader and ResultWriter: the arguments of their S3 call (Parameters, or
+    Arguments in JSONata) are a template like a Task's, and ReaderConfig an object."""
+    arguments = "Arguments" if language == JSONATA else "Parameters"
+    if arguments in call:
+        if language == JSONATA:
+            check_jsonata_value(report, pointer(where, arguments), call[arguments])
+        else:
+            check_payload(report, pointer(where, arguments), call[arguments])
+    if "ReaderConfig" in call and not isinstance(call["ReaderConfig"], dict):
+        report.error(
+            pointer(where, "ReaderConfig"),
+            f"'ReaderConfig' must be an object, not {json_type(call['ReaderConfig'])}.",
+        )
 
 
 def _check_nothing(report: Report, where: str, state: dict[str, Any], language: str) -> None:

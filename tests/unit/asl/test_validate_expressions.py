@@ -98,6 +98,33 @@ INVALID = [
         id="map-paths",
     ),
     pytest.param(
+        _one(
+            {
+                "Type": "Map",
+                "ItemProcessor": machine({"P": pass_end()}, ProcessorConfig={"Mode": "DISTRIBUTED"}),
+                "ItemReader": {
+                    "Resource": "arn:aws:states:::s3:getObject",
+                    "ReaderConfig": "JSON",
+                    "Parameters": {"Bucket": "b", "Key.$": "$.key["},
+                },
+                "ItemBatcher": {"MaxItemsPerBatchPath": "$.n[*]", "BatchInput": {"tag.$": "tag"}},
+                "ResultWriter": {
+                    "Resource": "arn:aws:states:::s3:putObject",
+                    "Parameters": {"Bucket.$": "States.Nope($.b)"},
+                },
+                "End": True,
+            }
+        ),
+        [
+            (f"{S}/ItemReader/ReaderConfig", "'ReaderConfig' must be an object, not a string"),
+            (f"{S}/ItemReader/Parameters/Key.$", "'Key.$' is not a JSONPath"),
+            (f"{S}/ItemBatcher/MaxItemsPerBatchPath", "is not a reference path"),
+            (f"{S}/ItemBatcher/BatchInput/tag.$", "not the literal 'tag'"),
+            (f"{S}/ResultWriter/Parameters/Bucket.$", "is not a valid intrinsic function call"),
+        ],
+        id="map-item-reader-batcher-and-result-writer",
+    ),
+    pytest.param(
         _one(lambda_task(ResultSelector={"x.$": "y"}, Credentials={"RoleArn.$": "role"})),
         [
             (f"{S}/ResultSelector/x.$", "not the literal 'y'"),
@@ -196,6 +223,29 @@ JSONATA_INVALID = [
             (f"{S}/Assign/x", "reads '$' at the top level"),
         ],
         id="jsonata-syntax-and-context-item",
+    ),
+    pytest.param(
+        machine(
+            {
+                "S": {
+                    "Type": "Map",
+                    "ItemProcessor": machine({"P": pass_end()}, ProcessorConfig={"Mode": "DISTRIBUTED"}),
+                    "ItemReader": {
+                        "Resource": "arn:aws:states:::s3:getObject",
+                        "Arguments": {"Bucket": "b", "Key": "{% $states.input.key[ %}"},
+                    },
+                    "ItemBatcher": {"MaxItemsPerBatch": "{% ( %}", "BatchInput": {"t": "{% tag %}"}},
+                    "End": True,
+                }
+            },
+            QueryLanguage="JSONata",
+        ),
+        [
+            (f"{S}/ItemReader/Arguments/Key", "does not parse"),
+            (f"{S}/ItemBatcher/MaxItemsPerBatch", "does not parse"),
+            (f"{S}/ItemBatcher/BatchInput/t", "Reference to 'tag' at the top level"),
+        ],
+        id="jsonata-map-item-reader-and-batcher",
     ),
 ]
 

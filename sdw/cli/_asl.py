@@ -20,9 +20,9 @@ from typing import Any
 
 import click
 
-from sdw.asl._validate import validate_definition
+from sdw.asl import validate_definition
 from sdw.cli._asl_run import run
-from sdw.project._yaml import YamlError, load_yaml
+from sdw.project import YamlError, load_yaml
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from sdw.asl import DefinitionError, execute
-from sdw.project._yaml import YamlError, load_yaml
+from sdw.project import YamlError, load_yaml
 
 
 def _load(path: Path) -> Any:

@@ -153,13 +153,17 @@ class Execution(SimpleStates, TaskStates, FanoutStates):
         self.execution_context.update(
             {"Input": self.input, "StartTime": format_timestamp(now), "RedriveCount": 0}
         )
-        self.root.last_event = self.history.add(
-            "ExecutionStarted",
-            0,
-            now,
-            {"input": dumps_compact(self.input), "roleArn": self.execution_context["RoleArn"]},
-        )
-        if too_big(dumps_compact(self.input)):
+        details: dict[str, Any] = {"roleArn": self.execution_context["RoleArn"]}
+        try:
+            text = dumps_compact(self.input)
+        except (TypeError, ValueError, RecursionError) as exc:
+            # Only a Python caller can get here (AWS's StartExecution takes JSON text):
+            # the execution fails, as execute() promises, rather than raising.
+            self.root.last_event = self.history.add("ExecutionStarted", 0, now, details)
+            self.fail_root(ErrorName.RUNTIME.value, f"The execution input is not JSON: {exc}")
+            return
+        self.root.last_event = self.history.add("ExecutionStarted", 0, now, {"input": text, **details})
+        if too_big(text):
             self.fail_root(
                 ErrorName.DATA_LIMIT_EXCEEDED.value,
                 "The execution input has a size exceeding the maximum number of bytes service limit.",

@@ -120,6 +120,14 @@ def test_an_input_over_256_kib_fails_the_execution_at_once() -> None:
     assert execution.error == ErrorName.DATA_LIMIT_EXCEEDED
 
 
+def test_an_input_json_cannot_hold_fails_the_execution_instead_of_raising() -> None:
+    execution = run(chain(("A", pass_end())), {"tags": {"a", "b"}})
+    assert execution.status == ExecutionStatus.FAILED
+    assert execution.error == ErrorName.RUNTIME
+    assert execution.cause == "The execution input is not JSON: Object of type set is not JSON serializable"
+    assert event_types(execution) == ["ExecutionStarted", "ExecutionFailed"]
+
+
 def test_the_history_quota_fails_a_standard_execution_at_25000_events() -> None:
     definition = {
         "StartAt": "Loop",

@@ -14,11 +14,10 @@ Forging tokens, for the attacks an authorizer must refuse (``alg: none``, HS256 
 with the public key, a payload edited under a valid signature...): ``forge_token`` and
 ``tamper_payload``.
 
-Fixtures ``pool_clock``, ``user_pool`` and ``user_tokens`` are defined here too; to use
-them, list ``"tests.userpool_fixtures"`` in ``pytest_plugins`` of the root conftest.py (a
-plain import into a test module trips ruff's F811), or wrap ``make_pool`` in a fixture of
-your own. A pool made here uses ``FAST_SCRYPT``: a real scrypt with tiny costs, so a test
-creates and signs in users in microseconds; never use it outside tests.
+No fixtures here: a test module wraps ``make_pool`` in a fixture of its own (as
+tests/functional/local/test_userpool.py does). A pool made here uses ``FAST_SCRYPT``: a
+real scrypt with tiny costs, so a test creates and signs in users in microseconds; never
+use it outside tests.
 """
 
 from __future__ import annotations
@@ -27,11 +26,10 @@ import functools
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
@@ -107,22 +105,6 @@ def make_user_tokens(
     except UserNotFoundError:
         pool.create_user(email, password)
     return pool.authenticate(email, password)
-
-
-@pytest.fixture
-def pool_clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def user_pool(tmp_path: Path, pool_clock: FakeClock) -> Iterator[LocalUserPool]:
-    with make_pool(tmp_path / ".sdw", clock=pool_clock) as pool:
-        yield pool
-
-
-@pytest.fixture
-def user_tokens(user_pool: LocalUserPool) -> Tokens:
-    return make_user_tokens(user_pool)
 
 
 def forge_token(

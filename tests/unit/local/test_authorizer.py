@@ -33,35 +33,8 @@ SUB = "6f1c2d3e-0000-4000-8000-000000000001"
 
 
 @pytest.fixture(scope="module")
-def private_key() -> rsa.RSAPrivateKey:
-    return rsa_key(0)
-
-
-@pytest.fixture(scope="module")
-def signing_key(private_key: rsa.RSAPrivateKey) -> SigningKey:
-    return SigningKey(private_key)
-
-
-@pytest.fixture(scope="module")
 def other_key() -> SigningKey:
     return SigningKey(rsa_key(1))
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def factory(signing_key: SigningKey, clock: FakeClock) -> TokenFactory:
-    return TokenFactory(signing_key, issuer=ISSUER, client_id=CLIENT_ID, clock=clock)
-
-
-@pytest.fixture
-def authorizer(signing_key: SigningKey, clock: FakeClock) -> JwtAuthorizer:
-    return JwtAuthorizer(
-        issuer=ISSUER, audience=[CLIENT_ID], jwks={"keys": [signing_key.public_jwk()]}, clock=clock
-    )
 
 
 def issue(factory: TokenFactory) -> tuple[str, str]:

@@ -14,29 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sdw.local import JwtAuthorizer, claim_string
 from sdw.local._keys import SigningKey
-from tests.userpool_fixtures import CLIENT_ID, ISSUER, FakeClock, forge_token, rsa_key
-
-
-@pytest.fixture(scope="module")
-def private_key() -> rsa.RSAPrivateKey:
-    return rsa_key(0)
-
-
-@pytest.fixture(scope="module")
-def signing_key(private_key: rsa.RSAPrivateKey) -> SigningKey:
-    return SigningKey(private_key)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def authorizer(signing_key: SigningKey, clock: FakeClock) -> JwtAuthorizer:
-    return JwtAuthorizer(
-        issuer=ISSUER, audience=[CLIENT_ID], jwks={"keys": [signing_key.public_jwk()]}, clock=clock
-    )
+from tests.userpool_fixtures import CLIENT_ID, ISSUER, FakeClock, forge_token
 
 
 def access_claims(clock: FakeClock, **extra: Any) -> dict[str, Any]:

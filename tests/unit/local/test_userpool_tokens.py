@@ -6,24 +6,9 @@ import pytest
 
 from sdw.local._keys import SigningKey
 from sdw.local._userpool_tokens import TokenFactory, new_refresh_token, refresh_token_hash
-from tests.userpool_fixtures import CLIENT_ID, ISSUER, FakeClock, rsa_key, token_claims, token_header
+from tests.userpool_fixtures import CLIENT_ID, ISSUER, FakeClock, token_claims, token_header
 
 SUB = "6f1c2d3e-0000-4000-8000-000000000001"
-
-
-@pytest.fixture(scope="module")
-def signing_key() -> SigningKey:
-    return SigningKey(rsa_key(0))
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def factory(signing_key: SigningKey, clock: FakeClock) -> TokenFactory:
-    return TokenFactory(signing_key, issuer=ISSUER, client_id=CLIENT_ID, clock=clock)
 
 
 def test_id_token_carries_cognitos_id_token_claims(factory: TokenFactory, clock: FakeClock) -> None:

@@ -47,7 +47,7 @@ from sdw.asl._nodes import Dynamic, State, TaskState
 from sdw.asl._payload import dumps_compact, resolve_path
 from sdw.asl._variables import check_assignment
 
-__all__ = ["MAX_PAYLOAD_BYTES", "Lifecycle", "java_text", "located", "too_big"]
+__all__ = ["MAX_PAYLOAD_BYTES", "Lifecycle", "is_long", "java_text", "located", "too_big"]
 
 MAX_PAYLOAD_BYTES = 262_144
 """Step Functions quota: 256 KiB per state input or output."""
@@ -72,6 +72,15 @@ _RUNNERS = {
 def too_big(text: str) -> bool:
     """Whether a serialised payload is over the 256 KiB quota (UTF-8 bytes)."""
     return len(text) > MAX_PAYLOAD_BYTES and len(text.encode()) > MAX_PAYLOAD_BYTES
+
+
+def is_long(value: Any) -> bool:
+    """An integer that AWS's Java side reads as a ``long`` (a boolean is not one).
+
+    A wider integer (``10**400`` in an input) is not a number of seconds AWS can use; it
+    is refused with the state's own message rather than overflowing ``float()``.
+    """
+    return type(value) is int and -(2**63) <= value < 2**63
 
 
 def java_text(value: Any) -> str:

@@ -17,6 +17,7 @@ gives up after ``MaxAttempts`` retries (default 3; 0 means never retry).
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from typing import Any
@@ -62,7 +63,10 @@ class Retrier:
 
     def delay(self, attempt: int, rng: random.Random | None = None) -> float:
         """Seconds to wait before retry number ``attempt + 1`` (``attempt`` counts from 0)."""
-        seconds = float(self.interval_seconds) * float(self.backoff_rate) ** attempt
+        try:
+            seconds = float(self.interval_seconds) * float(self.backoff_rate) ** attempt
+        except OverflowError:  # a large BackoffRate after many attempts: wait "for ever"
+            seconds = math.inf
         if self.max_delay_seconds is not None:
             seconds = min(seconds, float(self.max_delay_seconds))
         if self.jitter_full:

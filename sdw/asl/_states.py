@@ -13,7 +13,7 @@ from sdw.asl._branch import Branch, Phase
 from sdw.asl._context import StateEnv
 from sdw.asl._errors import ErrorName, PathNotFoundError, StatesError
 from sdw.asl._io import JsonataIO
-from sdw.asl._lifecycle import Lifecycle, java_text
+from sdw.asl._lifecycle import Lifecycle, is_long, java_text
 from sdw.asl._nodes import ChoiceState, Dynamic, FailState, PassState, State, SucceedState, WaitState
 from sdw.asl._payload import dumps_compact
 from sdw.asl._timestamps import timestamp_seconds
@@ -94,7 +94,7 @@ class SimpleStates(Lifecycle):
             raise StatesError(
                 ErrorName.RUNTIME, f"The SecondsPath parameter does not reference an input value: {path}"
             ) from None
-        if field.path is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        if field.path is not None and not is_long(value):
             raise StatesError(
                 ErrorName.RUNTIME,
                 f"The SecondsPath parameter cannot be parsed as a long value: {path} == {java_text(value)}",

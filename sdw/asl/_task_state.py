@@ -20,7 +20,7 @@ from sdw.asl._branch import Branch, Phase
 from sdw.asl._context import StateEnv
 from sdw.asl._errors import ErrorName, PathNotFoundError, StatesError
 from sdw.asl._integrations import TaskRequest
-from sdw.asl._lifecycle import Lifecycle, java_text, too_big
+from sdw.asl._lifecycle import Lifecycle, is_long, java_text, too_big
 from sdw.asl._nodes import Dynamic, State, TaskState
 from sdw.asl._payload import dumps_compact
 
@@ -131,7 +131,7 @@ class TaskStates(Lifecycle):
                 ErrorName.RUNTIME,
                 f"The {field.path_name} parameter does not reference an input value: {field.path.text}",
             ) from None
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        if not is_long(value) or value <= 0:
             raise StatesError(
                 ErrorName.RUNTIME,
                 f"The {field.path_name if field.path is not None else field.name} value must be a positive "

@@ -265,6 +265,15 @@ def test_bad_tolerated_failure_counts_fail_with_aws_causes(value: Any, cause: st
     assert (execution.cause or "").endswith(cause)
 
 
+def test_a_tolerated_failure_percentage_path_wider_than_a_double_is_not_a_valid_number() -> None:
+    definition = map_state(
+        ("P", {"Type": "Pass"}), mode="DISTRIBUTED", ItemsPath="$.items", ToleratedFailurePercentagePath="$.p"
+    )
+    execution = run(definition, {"items": [1], "p": 10**400})
+    assert execution.error == ErrorName.RUNTIME
+    assert (execution.cause or "").endswith(f'refers to value "{10**400}" which is not a valid number: $.p')
+
+
 def test_item_batcher_groups_items_with_the_batch_input() -> None:
     definition = map_state(
         ("P", {"Type": "Pass"}),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -95,6 +96,13 @@ def test_retrier_defaults_and_delays() -> None:
     assert [retrier.delay(n) for n in range(3)] == [1.0, 2.0, 4.0]
     capped = Retrier.from_definition({"ErrorEquals": ["E"], "IntervalSeconds": 10, "MaxDelaySeconds": 15})
     assert capped.delay(3) == 15.0
+
+
+def test_a_back_off_past_the_largest_double_waits_for_ever_or_the_max_delay() -> None:
+    steep = Retrier.from_definition({"ErrorEquals": ["E"], "BackoffRate": 1e308})
+    assert steep.delay(2) == math.inf
+    capped = Retrier.from_definition({"ErrorEquals": ["E"], "BackoffRate": 1e308, "MaxDelaySeconds": 60})
+    assert capped.delay(2) == 60.0
 
 
 def branch() -> Branch:

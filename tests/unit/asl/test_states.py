@@ -227,6 +227,7 @@ def test_wait_waits_until_its_deadline(fields: dict[str, Any], data: Any, second
         ({"s": -1}, "The SecondsPath parameter references a negative value: $.s == -1"),
         ({"s": 1.5}, "The SecondsPath parameter cannot be parsed as a long value: $.s == 1.5"),
         ({"s": "5"}, "The SecondsPath parameter cannot be parsed as a long value: $.s == 5"),
+        ({"s": 2**63}, f"The SecondsPath parameter cannot be parsed as a long value: $.s == {2**63}"),
     ],
 )
 def test_bad_seconds_paths_fail_with_aws_causes(data: Any, cause: str) -> None:

@@ -249,6 +249,15 @@ def test_a_bad_timeout_seconds_path_value_fails_with_states_runtime(value: Any) 
     assert run(definition, {"t": value}).error == ErrorName.RUNTIME
 
 
+def test_a_timeout_seconds_path_wider_than_a_long_is_refused_with_the_states_cause() -> None:
+    definition = chain(("T", {"Type": "Task", "Resource": FN, "TimeoutSecondsPath": "$.t"}))
+    execution = run(definition, {"t": 10**400})
+    assert execution.error == ErrorName.RUNTIME
+    assert (execution.cause or "").endswith(
+        f"The TimeoutSecondsPath value must be a positive integer, got {10**400}."
+    )
+
+
 def test_a_task_result_over_256_kib_is_data_limit_exceeded_naming_the_resource() -> None:
     big = "a" * 262_145
     legacy = run(chain(("T", {"Type": "Task", "Resource": FN})), {}, lambda request: big)

@@ -28,7 +28,7 @@ from rich.table import Table
 from sdw.cli._common import create_flow_client, reports_errors, token_option, with_config
 from sdw.cli._config import Config
 from sdw.cli._flow_client import FlowClient, FlowClientError
-from sdw.cli._timeline import format_duration, format_time, parse_time, timeline
+from sdw.cli._timeline import format_duration, format_run_time, format_time, parse_time, timeline
 from sdw.system import ExecutionStatus
 
 STATUS_COLOURS = {"RUNNING": "cyan", "SUCCEEDED": "green", "FAILED": "red", "TIMED_OUT": "red",
@@ -72,13 +72,12 @@ def list_executions(flow: str | None, status: str | None, limit: int, next_token
     for column in ("ID", "Flow", "Status", "Started (UTC)", "Duration"):
         table.add_column(column, no_wrap=True, min_width=36 if column == "ID" else None)
     for row in rows:
-        started, stopped = parse_time(row.get("startDate")), parse_time(row.get("stopDate"))
         table.add_row(
             escape(str(row["executionId"])),
             escape(str(row["flow"])),
             _status(str(row["status"])),
             escape(str(row.get("startDate") or "-")),
-            format_duration(None if started is None or stopped is None else stopped - started),
+            format_run_time(row),
         )
     console.print(table)
     if page.get("nextToken"):
@@ -153,8 +152,7 @@ def _status(status: str) -> str:
 
 
 def _print_header(console: Console, described: dict[str, Any]) -> None:
-    started, stopped = parse_time(described.get("startDate")), parse_time(described.get("stopDate"))
-    took = format_duration(None if started is None or stopped is None else stopped - started)
+    took = format_run_time(described)
     console.print(f"[bold]{escape(str(described['flow']))}[/] {escape(str(described['executionId']))}  "
                   f"{_status(str(described['status']))}")
     console.print(f"  ARN      {escape(str(described['executionArn']))}")

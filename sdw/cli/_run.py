@@ -33,7 +33,7 @@ from rich.markup import escape
 from sdw.cli._common import create_flow_client, reports_errors, token_option, with_config
 from sdw.cli._config import Config
 from sdw.cli._flow_client import FlowClient
-from sdw.cli._timeline import TimelineRow, format_duration, parse_time, timeline
+from sdw.cli._timeline import TimelineRow, format_duration, format_run_time, parse_time, timeline
 from sdw.system._flows_input import json_kind
 
 POLL_FIRST_S = 0.05  # the examples end within tens of milliseconds
@@ -121,8 +121,7 @@ def follow(client: FlowClient, flow: str, execution: str, console: Console,
 def report_end(described: dict[str, Any], console: Console) -> None:
     """The output on stdout, or the error and cause on stderr and exit status 1."""
     status = str(described.get("status"))
-    started, stopped = parse_time(described.get("startDate")), parse_time(described.get("stopDate"))
-    took = format_duration(None if started is None or stopped is None else stopped - started)
+    took = format_run_time(described)
     if status == "SUCCEEDED":
         console.print(f"[green]SUCCEEDED[/] in {took}")
         click.echo(json.dumps(described.get("output"), indent=2, ensure_ascii=False))

@@ -69,6 +69,12 @@ def format_duration(seconds: float | None) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
+def format_run_time(execution: Mapping[str, Any]) -> str:
+    """How long an execution (as the endpoints describe or list it) ran; ``-`` while it runs."""
+    started, stopped = parse_time(execution.get("startDate")), parse_time(execution.get("stopDate"))
+    return format_duration(None if started is None or stopped is None else stopped - started)
+
+
 def format_time(at: float | None) -> str:
     """``08:00:01.234`` (UTC): the time of day is what matters within one run."""
     if at is None:

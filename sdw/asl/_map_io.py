@@ -112,8 +112,8 @@ def read_items(
 
 def _parse(body: bytes, config: Mapping[str, Any]) -> list[Any]:
     kind = config.get("InputType", "JSON")
-    text = body.decode("utf-8")
     try:
+        text = body.decode("utf-8")
         if kind == "JSON":
             value = json.loads(text)
             if not isinstance(value, list):
@@ -128,11 +128,13 @@ def _parse(body: bytes, config: Mapping[str, Any]) -> list[Any]:
                 )
             )
             if config.get("CSVHeaderLocation") == "GIVEN":
-                headers = list(config.get("CSVHeaders", []))
+                headers = config.get("CSVHeaders", [])
+                if not isinstance(headers, list):
+                    raise _reader_failed("ReaderConfig.CSVHeaders must be an array of column names.")
             else:
                 headers, rows = (rows[0], rows[1:]) if rows else ([], [])
             return [dict(zip(headers, row, strict=False)) for row in rows]
-    except ValueError as exc:
+    except (ValueError, RecursionError, csv.Error) as exc:  # ValueError: bad UTF-8 or JSON
         raise _reader_failed(f"The object read by ItemReader is not valid {kind}: {exc}") from None
     raise _reader_failed(f"The ItemReader InputType '{kind}' is not supported.")
 
@@ -186,7 +188,7 @@ def write_results(
     for status, rows in (("SUCCEEDED", succeeded), ("FAILED", failed)):
         if rows:
             key = f"{base}/{status}_0.json"
-            store.put_object(bucket, key, json.dumps(rows, separators=(",", ":")).encode())
+            _put(store, bucket, key, rows)
             files.append({"Key": key, "Size": len(rows)})
     manifest = {
         "DestinationBucket": bucket,
@@ -198,5 +200,12 @@ def write_results(
         },
     }
     manifest_key = f"{base}/manifest.json"
-    store.put_object(bucket, manifest_key, json.dumps(manifest, separators=(",", ":")).encode())
+    _put(store, bucket, manifest_key, manifest)
     return {"MapRunArn": map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": manifest_key}}
+
+
+def _put(store: ObjectStore, bucket: str, key: str, value: Any) -> None:
+    try:
+        store.put_object(bucket, key, json.dumps(value, separators=(",", ":")).encode())
+    except (OSError, KeyError) as exc:  # KeyError: LocalObjectStore refuses a key outside its root
+        raise StatesError(ErrorName.RESULT_WRITER_FAILED, f"Cannot write the results: {exc}") from None

@@ -13,8 +13,8 @@ from .test_fanout import MemoryStore
 GET = "arn:aws:states:::s3:getObject"
 
 
-def store_with(body: str) -> MemoryStore:
-    return MemoryStore({("b", "k"): body.encode()})
+def store_with(body: str | bytes) -> MemoryStore:
+    return MemoryStore({("b", "k"): body if isinstance(body, bytes) else body.encode()})
 
 
 @pytest.mark.parametrize(
@@ -57,10 +57,21 @@ def test_item_reader_lists_objects_under_a_prefix() -> None:
         ({"Resource": GET}, {"Bucket": "b", "Key": "missing"}, "[]"),
         ({"Resource": GET}, {"Key": "k"}, "[]"),
         ({"Resource": "arn:aws:states:::s3:headObject"}, {"Bucket": "b"}, "[]"),
+        ({"Resource": GET}, {"Bucket": "b", "Key": "k"}, b"\xff[1]"),
+        ({"Resource": GET}, {"Bucket": "b", "Key": "k"}, "[" * 100_000 + "]" * 100_000),
+        (
+            {
+                "Resource": GET,
+                "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "GIVEN", "CSVHeaders": 5},
+            },
+            {"Bucket": "b", "Key": "k"},
+            "7\n",
+        ),
+        ({"Resource": GET, "ReaderConfig": {"InputType": "CSV"}}, {"Bucket": "b", "Key": "k"}, "x" * 200_000),
     ],
 )
 def test_item_reader_problems_are_item_reader_failed(
-    reader: dict[str, Any], params: dict[str, Any], body: str
+    reader: dict[str, Any], params: dict[str, Any], body: str | bytes
 ) -> None:
     with pytest.raises(StatesError) as info:
         read_items(store_with(body), reader, params)
@@ -102,3 +113,14 @@ def test_result_writer_needs_a_store_and_a_bucket() -> None:
         write_results(None, {"Bucket": "b"}, "arn", [], [])
     with pytest.raises(StatesError):
         write_results(MemoryStore(), {}, "arn", [], [])
+
+
+def test_a_store_that_cannot_write_is_result_writer_failed() -> None:
+    class Full(MemoryStore):
+        def put_object(self, bucket: str, key: str, body: bytes) -> None:
+            raise OSError(28, "No space left on device")
+
+    with pytest.raises(StatesError) as info:
+        write_results(Full(), {"Bucket": "b"}, "arn:run", [{"Output": "1"}], [])
+    assert info.value.name == ErrorName.RESULT_WRITER_FAILED
+    assert info.value.cause == "Cannot write the results: [Errno 28] No space left on device"

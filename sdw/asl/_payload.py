@@ -107,15 +107,12 @@ def compile_value_expression(text: str, field: str) -> Payload:
     """
     if is_intrinsic(text):
         intrinsic = parse_intrinsic(text)
-        cache: dict[str, JsonPath] = {}
+        paths = {path_text: compile_path(path_text) for path_text in intrinsic.paths}
 
         def evaluate_intrinsic(scope: Scope) -> Any:
             def resolve(path_text: str) -> Any:
-                path = cache.get(path_text)
-                if path is None:
-                    path = cache[path_text] = compile_path(path_text)
                 try:
-                    return resolve_path(path, scope)
+                    return resolve_path(paths[path_text], scope)
                 except PathNotFoundError:
                     raise _not_found(path_text, field, scope) from None
 

@@ -62,6 +62,11 @@ def test_a_missing_path_inside_an_intrinsic_names_the_field() -> None:
     )
 
 
+def test_the_paths_inside_an_intrinsic_are_compiled_with_the_template() -> None:
+    with pytest.raises(JsonPathSyntaxError):
+        compile_payload({"f.$": "States.Array($.a[1:2:0])"})
+
+
 def test_a_dynamic_key_needs_a_string() -> None:
     with pytest.raises(JsonPathSyntaxError):
         compile_payload({"a.$": 1})

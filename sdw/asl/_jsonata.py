@@ -54,7 +54,6 @@ __all__ = [
     "TemplateTree",
     "compile_jsonata",
     "compile_template_tree",
-    "evaluate_template_tree",
     "is_jsonata_template",
 ]
 
@@ -235,11 +234,6 @@ class TemplateTree:
         """Every template in the value, in document order."""
         self._references = JsonataReferences.union(e.references for e in expressions)
 
-    @property
-    def is_constant(self) -> bool:
-        """True when the value holds no template at all."""
-        return not self.expressions
-
     def evaluate(
         self,
         states: Mapping[str, Any],
@@ -272,18 +266,6 @@ def compile_template_tree(value: Any) -> TemplateTree:
     expressions: list[JsonataExpression] = []
     root = _compile_node(value, "", expressions)
     return TemplateTree(root, tuple(expressions))
-
-
-def evaluate_template_tree(
-    value: Any,
-    states: Mapping[str, Any],
-    variables: Mapping[str, Any],
-    *,
-    field: str | None = None,
-    now_ms: int | None = None,
-) -> Any:
-    """Replace every template in ``value`` by its result (compiling through the cache)."""
-    return compile_template_tree(value).evaluate(states, variables, field=field, now_ms=now_ms)
 
 
 def _compile_node(value: Any, path: str, expressions: list[JsonataExpression]) -> _Node:

@@ -9,7 +9,6 @@ from sdw.asl._errors import JsonataSyntaxError, StatesError
 from sdw.asl._jsonata import (
     compile_jsonata,
     compile_template_tree,
-    evaluate_template_tree,
     is_jsonata_template,
 )
 from sdw.asl._jsonata_engine import parse_expression, run_expression
@@ -259,7 +258,7 @@ def test_a_tree_replaces_templates_and_keeps_literals() -> None:
         "literal": {"kept": ["$x", "{%x"]},
     }
     assert [e.source for e in tree.expressions] == ["$states.input.name", "$x", "$x * 2"]
-    assert not tree.is_constant
+    assert tree.expressions
 
 
 def test_a_tree_copies_its_literals_on_every_evaluation() -> None:
@@ -267,12 +266,12 @@ def test_a_tree_copies_its_literals_on_every_evaluation() -> None:
     first = tree.evaluate(STATES, {})
     first["a"].append(3)
     assert tree.evaluate(STATES, {}) == {"a": [1, 2]}
-    assert tree.is_constant
+    assert tree.expressions == ()
 
 
 def test_a_failing_template_is_named_by_its_path_below_the_field() -> None:
     with pytest.raises(StatesError) as info:
-        evaluate_template_tree(TREE, STATES, {}, field="Output")
+        compile_template_tree(TREE).evaluate(STATES, {}, field="Output")
     assert info.value.cause == (
         "The JSONata expression '$x' specified for the field 'Output/list[1]' returned nothing (undefined)."
     )
@@ -280,7 +279,7 @@ def test_a_failing_template_is_named_by_its_path_below_the_field() -> None:
 
 def test_a_template_as_the_whole_value_is_named_by_the_field_alone() -> None:
     with pytest.raises(StatesError) as info:
-        evaluate_template_tree("{% $nope %}", STATES, {}, field="Output")
+        compile_template_tree("{% $nope %}").evaluate(STATES, {}, field="Output")
     assert "for the field 'Output' returned nothing" in str(info.value.cause)
 
 

@@ -196,7 +196,7 @@ def test_restore_rejects_an_unknown_snapshot_version() -> None:
         Execution.restore(machine, {"version": 99}, clock=ManualClock())
 
 
-def test_drive_helper_detects_a_stuck_execution() -> None:
+def test_a_token_nobody_reports_waits_until_the_execution_times_out() -> None:
     definition = chain(
         (
             "T",

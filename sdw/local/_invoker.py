@@ -173,15 +173,6 @@ class LocalInvoker:
         self._lock = threading.Lock()
         self._module_counter = 0
 
-    # -- lookups ---------------------------------------------------------------------
-
-    def function(self, key: str) -> Function | None:
-        return self._functions.get(key)
-
-    @property
-    def functions(self) -> list[Function]:
-        return list(self._functions.values())
-
     def check_syntax(self) -> list[ImportFailure]:
         """Compile every handler without running it: syntax errors, with file:line, up front."""
         failures = []

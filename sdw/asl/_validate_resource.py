@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sdw.asl._integrations import parse_resource
 from sdw.asl._jsonata import is_jsonata_template as is_jsonata
 from sdw.asl._validate_base import JSONATA, Code, Report, json_type, pointer
 
@@ -35,14 +36,10 @@ LAMBDA_ARN = re.compile(
 _OPTIMISED = re.compile(
     _PARTITION + r":states:[a-z0-9-]*:(?:\d{12})?:(?P<service>[A-Za-z0-9-]+):(?P<action>.+)"
 )
-_INTEGRATIONS: dict[tuple[str, str], str] = {
-    ("lambda", "invoke"): "FunctionName",
-    ("lambda", "invoke.waitForTaskToken"): "FunctionName",
-    ("states", "startExecution"): "StateMachineArn",
-    ("states", "startExecution.sync"): "StateMachineArn",
-    ("states", "startExecution.sync:2"): "StateMachineArn",
-    ("states", "startExecution.waitForTaskToken"): "StateMachineArn",
-}
+# Which integrations and patterns run is the interpreter's own table
+# (sdw.asl._integrations.parse_resource), asked here so the two cannot disagree; this
+# adds the argument each service needs.
+_REQUIRED_ARGUMENT = {"lambda": "FunctionName", "states": "StateMachineArn"}
 _SUPPORTED = (
     "sdw runs Lambda function ARNs (arn:aws:lambda:REGION:ACCOUNT:function:NAME), "
     "arn:aws:states:::lambda:invoke[.waitForTaskToken] and "
@@ -76,19 +73,20 @@ def check_resource(
     if match is None:
         report.error(here, _unsupported(resource), Code.INVALID_RESOURCE)
         return
-    service, action = match.group("service"), match.group("action")
-    required = _INTEGRATIONS.get((service, action))
-    if required is None:
-        report.error(here, _unsupported(resource, service), Code.INVALID_RESOURCE)
+    try:
+        integration = parse_resource(resource)
+    except ValueError:
+        report.error(here, _unsupported(resource, match.group("service")), Code.INVALID_RESOURCE)
         return
-    if express and (".sync" in action or ".waitForTaskToken" in action):
-        pattern = ".waitForTaskToken" if ".waitForTaskToken" in action else ".sync"
+    if express and integration.pattern != "request_response":
+        pattern = ".waitForTaskToken" if integration.pattern == "token" else ".sync"
         report.error(
             here,
             f"An EXPRESS state machine cannot use the {pattern} integration pattern ({resource}); "
             "use a STANDARD state machine or the request-response form.",
             Code.INVALID_RESOURCE,
         )
+    required = _REQUIRED_ARGUMENT[integration.service]
     _check_required_argument(report, where, state, language, required, resource)
 
 

@@ -74,6 +74,16 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
+def _read(path: Path, root: Path, problems: list[Problem]) -> str | None:
+    """The text of ``path``, or None with the reason recorded (not UTF-8, unreadable)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        where = Location(_rel(path, root), 1, 1)
+        problems.append(Problem(Severity.ERROR, f"cannot read the file: {exc}", where))
+        return None
+
+
 def _discover_functions(
     base: Path, root: Path, plugin: str | None, problems: list[Problem]
 ) -> list[Function]:
@@ -95,7 +105,10 @@ def _discover_functions(
         function = Function(name=folder.name, directory=folder, plugin=plugin)
         config = folder / "function.yml"
         if config.is_file():
-            settings, errors = parse_function_config(config.read_text(encoding="utf-8"), _rel(config, root))
+            text = _read(config, root, problems)
+            if text is None:
+                continue
+            settings, errors = parse_function_config(text, _rel(config, root))
             if errors:
                 problems.extend(errors)
                 continue
@@ -137,7 +150,9 @@ def _load_plugins(root: Path, problems: list[Problem]) -> list[Plugin]:
     path = root / CONFIG_FILE
     if not path.is_file():
         return []
-    text = path.read_text(encoding="utf-8")
+    text = _read(path, root, problems)
+    if text is None:
+        return []
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -66,6 +66,18 @@ def test_reports_a_bad_function_yml_with_file_line_column_and_serves_the_rest(tm
     assert str(error).startswith("functions/lib/slow/function.yml:2:1: error: unknown key 'memroy'")
 
 
+def test_reports_files_that_are_not_utf_8_and_serves_the_rest(tmp_path: Path) -> None:
+    (add_function(tmp_path, "latin") / "function.yml").write_bytes(b"description: caf\xe9\n")
+    add_function(tmp_path, "good")
+    (tmp_path / "config.json").write_bytes(b'{"plugins": ["caf\xe9"]}')
+    result = load_project(tmp_path)
+    assert [fn.key for fn in result.project.functions] == ["good"]
+    assert [(str(p.location), p.message.split(":")[0]) for p in result.errors] == [
+        ("functions/lib/latin/function.yml:1:1", "cannot read the file"),
+        ("config.json:1:1", "cannot read the file"),
+    ]
+
+
 def test_refuses_both_folders_that_deploy_under_one_name_and_names_both(tmp_path: Path) -> None:
     add_function(tmp_path, "a-b")
     add_function(tmp_path, "a_b")

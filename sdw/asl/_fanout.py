@@ -229,9 +229,9 @@ class FanoutStates(Lifecycle):
         fan = parent.fanout
         node = parent.machine.states[parent.state]
         index = child.child_index
+        distributed = isinstance(node, MapState) and node.distributed
         if fan.kind == "map":
-            assert isinstance(node, MapState)
-            if node.distributed:
+            if distributed:
                 history = child.history
                 assert history is not None
                 if ok:
@@ -257,7 +257,7 @@ class FanoutStates(Lifecycle):
         if ok:
             fan.results[index] = output
             fan.remaining -= 1
-        elif fan.kind == "map" and isinstance(node, MapState) and node.distributed:
+        elif distributed:
             fan.failures += 1
             fan.results[index] = {k: v for k, v in (("Error", error), ("Cause", cause)) if v is not None}
             fan.remaining -= 1
@@ -329,7 +329,7 @@ class FanoutStates(Lifecycle):
         failed: list[dict[str, Any]] = []
         for index, value in enumerate(fan.results):
             row = {
-                "Input": json.dumps((fan.items or [None])[index] if fan.items else None),
+                "Input": json.dumps(fan.items[index] if fan.items else None),
                 "Output": json.dumps(value),
             }
             is_error = isinstance(value, dict) and "Error" in value and set(value) <= {"Error", "Cause"}

@@ -96,7 +96,12 @@ class FanoutStates(Lifecycle):
         )
         branch.fanout = fan
         branch.phase = Phase.CHILDREN
-        self._start_iterations(branch, node, fan)
+        try:
+            self._start_iterations(branch, node, fan)
+        except StatesError:  # an ItemSelector failed: the Map fails, its started iterations stop
+            self._abandon_children(fan)
+            branch.fanout = None
+            raise
         if not items:
             branch.phase = Phase.RESUME
 
@@ -268,21 +273,22 @@ class FanoutStates(Lifecycle):
                 )
         elif fan.failed is None:
             fan.failed = (error, cause)
-        if fan.failed is not None:
-            for other in list(fan.active.values()):
-                self.unregister(other)
-            fan.active.clear()
-            parent.phase = Phase.RESUME
-            self.make_runnable(parent)
-            return
-        if fan.kind == "map" and isinstance(node, MapState):
+        if fan.failed is None and isinstance(node, MapState):
             try:
                 self._start_iterations(parent, node, fan)
             except StatesError as err:
                 fan.failed = (err.name, err.cause)
+        if fan.failed is not None:
+            self._abandon_children(fan)
         if fan.remaining == 0 or fan.failed is not None:
             parent.phase = Phase.RESUME
             self.make_runnable(parent)
+
+    def _abandon_children(self, fan: Fanout) -> None:
+        """Stop the children still running: a failure has decided the state's outcome."""
+        for other in list(fan.active.values()):
+            self.unregister(other)
+        fan.active.clear()
 
     @staticmethod
     def _threshold_exceeded(fan: Fanout) -> bool:

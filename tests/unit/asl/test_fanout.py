@@ -9,7 +9,7 @@ import pytest
 
 from sdw.asl import ErrorName, ExecutionStatus, History, StatesError, TaskRequest
 
-from .helpers import chain, event_types, pass_end, run, start
+from .helpers import chain, drive, event_types, pass_end, run, start
 
 FN = "arn:aws:lambda:us-east-1:111111111111:function:f"
 
@@ -187,6 +187,38 @@ def test_a_failing_iteration_fails_an_inline_map() -> None:
     assert (execution.error, execution.cause) == ("Two", "item 2")
     assert "MapIterationFailed" in event_types(execution)
     assert "MapStateFailed" in event_types(execution)
+
+
+def _caught_map(max_concurrency: int) -> dict[str, Any]:
+    """A Map whose ItemSelector fails for an item with an empty ``a``; a Catch moves on."""
+    definition = map_state(
+        ("T", {"Type": "Task", "Resource": FN}),
+        MaxConcurrency=max_concurrency,
+        ItemSelector={"v.$": "States.ArrayGetItem($$.Map.Item.Value.a, 0)"},
+        Catch=[{"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": "After"}],
+        Next="After",
+    )
+    # The Wait gives an abandoned iteration time to report before the execution ends.
+    definition["States"]["After"] = {"Type": "Wait", "Seconds": 5, "Next": "Done"}
+    definition["States"]["Done"] = {"Type": "Pass", "Result": "after", "End": True}
+    return definition
+
+
+def test_an_item_selector_failing_later_stops_the_iterations_still_running() -> None:
+    execution, clock = start(_caught_map(2), [{"a": [1]}, {"a": [2]}, {"a": []}])
+    first, second = execution.advance()
+    assert execution.task_succeeded(first.task_id, "one")  # starting item 2 fails its ItemSelector
+    execution.advance()
+    assert not execution.task_succeeded(second.task_id, "two")  # item 1 was abandoned
+    drive(execution, clock)
+    assert (execution.status, execution.output) == (ExecutionStatus.SUCCEEDED, "after")
+
+
+def test_an_item_selector_failing_at_the_start_stops_the_iterations_already_started() -> None:
+    execution = run(_caught_map(0), [{"a": [1]}, {"a": []}], lambda request: "ran")
+    assert execution.status == ExecutionStatus.SUCCEEDED
+    assert execution.output == "after"
+    assert "MapIterationSucceeded" not in event_types(execution)
 
 
 def test_a_distributed_map_records_map_run_events_and_child_histories_apart() -> None:

@@ -143,10 +143,13 @@ class LocalExecutions:
                 "StepFunctions.StateMachineDoesNotExistException",
                 f"State Machine Does Not Exist: '{state_machine_arn}'",
             )
-        try:
-            machine = definition if isinstance(definition, Machine) else compile_definition(definition)
-        except DefinitionError as exc:
-            raise StatesError("StepFunctions.InvalidDefinitionException", str(exc)) from None
+        if not isinstance(definition, Machine):
+            try:
+                definition = compile_definition(definition)
+            except DefinitionError as exc:
+                raise StatesError("StepFunctions.InvalidDefinitionException", str(exc)) from None
+            self._machines[state_machine_arn] = definition  # compiled once, not at every start
+        machine = definition
         name = name or str(uuid.uuid4())
         arn = state_machine_arn.replace(":stateMachine:", ":execution:", 1) + ":" + name
         context = {

@@ -114,7 +114,14 @@ class FunctionSpec:
 
 MAX_ARRAY_RANGE_ITEMS = 1000
 MAX_INPUT_CHARACTERS = 10_000
-_HASHES = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
+HASH_ALGORITHMS = {
+    "MD5": "md5",
+    "SHA-1": "sha1",
+    "SHA-256": "sha256",
+    "SHA-384": "sha384",
+    "SHA-512": "sha512",
+}
+"""The algorithms of ``States.Hash`` (and JSONata's ``$hash``), by AWS's name -> hashlib's."""
 _BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _ORDINALS = ("first", "second", "third")
 
@@ -295,9 +302,11 @@ def _base64_decode(args: list[Any], _rng: random.Random | None) -> str:
 def _hash(args: list[Any], _rng: random.Random | None) -> str:
     data = _limited(args, 0)
     algorithm = _string(args, 1)
-    if algorithm not in _HASHES:
-        raise FunctionFailure(f"does not know the algorithm '{algorithm}'; use one of {', '.join(_HASHES)}.")
-    return hashlib.new(_HASHES[algorithm], _utf8(data)).hexdigest()
+    if algorithm not in HASH_ALGORITHMS:
+        raise FunctionFailure(
+            f"does not know the algorithm '{algorithm}'; use one of {', '.join(HASH_ALGORITHMS)}."
+        )
+    return hashlib.new(HASH_ALGORITHMS[algorithm], _utf8(data)).hexdigest()
 
 
 def _json_merge(args: list[Any], _rng: random.Random | None) -> dict[str, Any]:

@@ -41,6 +41,7 @@ from jsonata import Jsonata
 from jsonata.jexception import JException
 from jsonata.utils import Utils
 
+from sdw.asl._intrinsic_functions import HASH_ALGORITHMS
 from sdw.asl._jsonata_text import jsonata_string
 from sdw.asl._jsonata_values import JSONATA_NULL, to_jsonata
 
@@ -53,14 +54,6 @@ __all__ = [
 MAX_SEQUENCE_LENGTH: Final = 873_782
 """The longest sequence an evaluation may build. Step Functions bounds the memory one
 expression holds: ``[1..873782]`` evaluates there and one item more fails."""
-
-_HASHES: Final[dict[str, str]] = {
-    "MD5": "md5",
-    "SHA-1": "sha1",
-    "SHA-256": "sha256",
-    "SHA-384": "sha384",
-    "SHA-512": "sha512",
-}
 
 # java.util.Random's linear congruential generator (Java SE API documentation).
 _JAVA_MULTIPLIER: Final = 0x5DEECE66D
@@ -125,9 +118,9 @@ def _hash(args: Sequence[Any]) -> Any:
     value, algorithm = args[0], args[1]
     if value is None or algorithm is None:
         return None
-    name = _HASHES.get(algorithm)
+    name = HASH_ALGORITHMS.get(algorithm)
     if name is None:
-        known = ", ".join(_HASHES)
+        known = ", ".join(HASH_ALGORITHMS)
         raise _refuse(f"The hash algorithm '{algorithm}' is not supported; use one of {known}.")
     return hashlib.new(name, value.encode("utf-8")).hexdigest()
 

@@ -72,7 +72,8 @@ def _optional_path(state: Mapping[str, Any], key: str, *, reference: bool = Fals
     if value is None:
         return NULL_PATH
     path = compile_reference_path(value) if reference else compile_path(value)
-    return None if path.is_root and path.root == "$" and not reference else path
+    # "$" selects (or, as ResultPath, replaces) the whole document: the same as no field.
+    return None if path.is_root and path.root == "$" else path
 
 
 class JsonPathIO:
@@ -111,7 +112,7 @@ class JsonPathIO:
             result = self.result_selector(env.scope(result))
         assigned = self.assign(env.scope(result)) if self.assign is not None else None
         path = self.result_path
-        if path is None or (path is not NULL_PATH and path.is_root and path.root == "$"):
+        if path is None:
             output = result
         elif path is NULL_PATH:
             output = raw

@@ -336,7 +336,9 @@ def dev_user_password(pool: LocalUserPool) -> str:
     if data is not None and data.strip():
         return data.decode("utf-8").strip()
     password = generate_password()
-    if not pool.state.create_private(DEV_PASSWORD_FILE, password.encode("utf-8")):
+    if data is not None:  # a blank file (emptied by hand): a password it is not
+        pool.state.write_private(DEV_PASSWORD_FILE, password.encode("utf-8"))
+    elif not pool.state.create_private(DEV_PASSWORD_FILE, password.encode("utf-8")):
         data = pool.state.read_private(DEV_PASSWORD_FILE) or b""  # another process won
         return data.decode("utf-8").strip()
     # The file was lost but the user is there: make the kept password the real one.

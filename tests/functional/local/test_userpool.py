@@ -297,3 +297,12 @@ def test_a_lost_dev_password_file_is_replaced_by_a_working_one(user_pool: LocalU
     password = dev_user_password(user_pool)
     assert user_pool.authenticate(DEV_USER_EMAIL, password)
     assert dev_user_password(user_pool) == password
+
+
+@pytest.mark.parametrize("blank", [b"", b"\n  \n"])
+def test_a_blank_dev_password_file_is_replaced_by_a_working_one(tmp_path: Path, blank: bytes) -> None:
+    with make_pool(tmp_path / ".sdw") as pool:
+        pool.state.write_private(DEV_PASSWORD_FILE, blank)
+        ensure_dev_user(pool)  # creates the user with a fresh password, not with the blank one
+        password = dev_user_password(pool)
+        assert password.strip() and pool.authenticate(DEV_USER_EMAIL, password)

@@ -58,9 +58,17 @@ class StateDir:
         return f"StateDir({str(self.path)!r})"
 
     def ensure(self) -> None:
-        """Create the folder 0700 (and its parents), or tighten an existing one to 0700."""
+        """Create the folder 0700 (and its parents), or tighten an existing one to 0700.
+
+        A shared folder (sticky bit, as /tmp has) is refused rather than tightened:
+        ``--state-dir /tmp`` would otherwise take /tmp away from every other user.
+        """
         try:
             self.path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+            if self.path.stat().st_mode & stat.S_ISVTX:
+                raise StateError(
+                    self.path, "use", "it is a shared folder (sticky bit); choose a folder of its own"
+                )
             _tighten(self.path, DIR_MODE)
         except OSError as exc:
             raise StateError(self.path, "create the state folder", exc.strerror or str(exc)) from exc

@@ -41,6 +41,15 @@ def test_tightens_an_existing_folder_to_0700(tmp_path: Path) -> None:
     assert mode(folder) == 0o700
 
 
+def test_refuses_a_shared_sticky_folder_and_leaves_its_mode(tmp_path: Path) -> None:
+    shared = tmp_path / "tmp"
+    shared.mkdir()
+    shared.chmod(0o1777)  # what /tmp is
+    with pytest.raises(StateError, match="shared folder"):
+        create_state_dir(shared)
+    assert mode(shared) == 0o1777
+
+
 def test_the_constructor_touches_nothing(tmp_path: Path) -> None:
     StateDir(tmp_path / ".sdw")
     assert not (tmp_path / ".sdw").exists()

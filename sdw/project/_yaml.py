@@ -64,14 +64,40 @@ def pointer_token(key: Any) -> str:
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that records the start of every node under its JSON pointer."""
+    """SafeLoader that records the start of every node under its JSON pointer.
+
+    Aliases are followed (``<<: *defaults`` is common), but an anchor that contains
+    itself (``&a [*a]``) is an error rather than endless recursion, and so is a document
+    whose aliases nest into more than ``MAX_VALUES`` values (a "billion laughs").
+    """
+
+    MAX_VALUES = 100_000
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.node_marks: dict[str, tuple[int, int]] = {}
+        self._open: set[int] = set()  # the collections being built, to catch an anchor inside itself
+        self._values = 0
 
     def construct_located(self, node: yaml.Node, pointer: str) -> Any:
         self.node_marks[pointer] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        self._values += 1
+        if self._values > self.MAX_VALUES:
+            raise YamlError(
+                f"the document has more than {self.MAX_VALUES:,} values once its aliases are expanded",
+                _loc(node, self.name),
+            )
+        if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            return self.construct_object(node, deep=True)
+        if id(node) in self._open:
+            raise YamlError("an alias refers to the anchor that contains it", _loc(node, self.name))
+        self._open.add(id(node))
+        try:
+            return self._construct_collection(node, pointer)
+        finally:
+            self._open.discard(id(node))
+
+    def _construct_collection(self, node: yaml.Node, pointer: str) -> Any:
         if isinstance(node, yaml.MappingNode):
             self.flatten_mapping(node)
             result: dict[Any, Any] = {}
@@ -86,9 +112,7 @@ class _Loader(yaml.SafeLoader):
                 # a key's own mark is more useful than its value's for "unknown key" errors
                 self.node_marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             return result
-        if isinstance(node, yaml.SequenceNode):
-            return [self.construct_located(item, f"{pointer}/{i}") for i, item in enumerate(node.value)]
-        return self.construct_object(node, deep=True)
+        return [self.construct_located(item, f"{pointer}/{i}") for i, item in enumerate(node.value)]
 
 
 def _loc(node: yaml.Node, name: str) -> Location:
@@ -108,6 +132,8 @@ def load_yaml(text: str, file: str) -> YamlDocument:
         raise YamlError(exc.problem or str(exc), where) from None
     except yaml.YAMLError as exc:
         raise YamlError(str(exc), Location(file, 1, 1)) from None
+    except RecursionError:
+        raise YamlError("the document is nested too deeply to read", Location(file, 1, 1)) from None
     finally:
         loader.dispose()
     return YamlDocument(data, file, loader.node_marks)

@@ -57,6 +57,8 @@ def _validate_json(name: str, text: str) -> FileReport:
         data = json.loads(text, object_pairs_hook=no_duplicates)
     except json.JSONDecodeError as exc:
         return FileReport([f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"], ok=False)
+    except RecursionError:
+        return FileReport([f"{name}: the JSON is nested too deeply to read"], ok=False)
     # AWS rejects a repeated key (DUPLICATE_STATE_NAME for a state); json.loads would keep the last
     lines = [f"{name}: the key {key!r} appears more than once in one object" for key in sorted(duplicates)]
     return _report(name, data, lambda pointer: name, lines)

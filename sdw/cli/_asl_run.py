@@ -41,10 +41,14 @@ def run(file: Path, input_text: str, real_time: bool, history: bool, express: bo
         definition = _load(file)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, YamlError) as exc:
         raise click.ClickException(f"{file}: cannot load the definition: {exc}") from None
+    except RecursionError:
+        raise click.ClickException(f"{file}: cannot load the definition: it is nested too deeply") from None
     try:
         data = json.loads(input_text)
     except json.JSONDecodeError as exc:
         raise click.ClickException(f"--input is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise click.ClickException("--input is nested too deeply to read") from None
     try:
         result = execute(
             definition,

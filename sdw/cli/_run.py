@@ -93,6 +93,8 @@ def read_input(text: str | None) -> bytes:
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         raise BadInputError(f"{source} is not valid JSON: {exc.msg} at {where}") from None
+    except RecursionError:
+        raise BadInputError(f"{source} is nested too deeply to read") from None
     if not isinstance(value, dict):
         raise BadInputError(f"{source} must be a JSON object ({{...}}), not {json_kind(value)}")
     return raw if raw.strip() else b"{}"

@@ -98,6 +98,17 @@ def test_files_that_do_not_parse_are_errors_with_a_location_not_a_traceback(tmp_
     assert "Traceback" not in result.stderr
 
 
+def test_json_nested_too_deeply_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    result = _run("deep.json", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "deep.json: the JSON is nested too deeply to read\n")
+    ran = subprocess.run(
+        [str(SDW), "asl", "run", "deep.json"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert ran.returncode == 1
+    assert ran.stderr == "Error: deep.json: cannot load the definition: it is nested too deeply\n"
+
+
 def test_a_repeated_json_key_is_reported(tmp_path: Path) -> None:
     text = '{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}, "A": {"Type": "Succeed"}}}'
     (tmp_path / "dup.json").write_text(text)

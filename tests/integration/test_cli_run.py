@@ -190,6 +190,8 @@ def test_executions_show_of_a_failed_run_prints_its_error_and_cause(dev: Dev) ->
         (["run", "shoutFlow", "--input", "[1]"], 2,
          "Error: --input must be a JSON object ({...}), not an array"),
         (["run", "shoutFlow", "--input", "@missing.json"], 2, "Error: --input @missing.json: no such file"),
+        (["run", "shoutFlow", "--input", "[" * 20_000 + "]" * 20_000], 2,
+         "Error: --input is nested too deeply to read"),
         (["run", "noSuchFlow"], 1, "Error: Flow 'noSuchFlow' does not exist."),
         (["run", "shoutFlow", "--name", "bad name"], 1,
          "Error: Invalid execution name in ?name=: ' ' is not allowed (no white space, brackets, wildcards, "

@@ -272,7 +272,10 @@ class LocalInvoker:
             return Invocation(fn.key, rid, error=_error_from(exc, rid), duration_ms=self._since(pending))
         try:
             text = json.dumps(result)
-        except (TypeError, ValueError) as exc:
+            # Lambda hands back JSON, not the object: round-trip it (cheap for the usual small result)
+            plain = _is_plain_scalar(result) or len(text) > MAX_RESPONSE_BYTES
+            payload = result if plain else json.loads(text)
+        except (TypeError, ValueError, RecursionError) as exc:  # a datetime; a value nested too deeply
             error = LambdaError("Runtime.MarshalError", f"Unable to marshal response: {exc}", (), rid)
             return Invocation(fn.key, rid, error=error, duration_ms=self._since(pending))
         if len(text) > MAX_RESPONSE_BYTES:
@@ -281,8 +284,6 @@ class LocalInvoker:
             )
             error = LambdaError("Function.ResponseSizeTooLarge", message, (), rid)
             return Invocation(fn.key, rid, error=error, duration_ms=self._since(pending))
-        # Lambda hands back JSON, not the object: round-trip it (cheap for the usual small result)
-        payload = result if _is_plain_scalar(result) else json.loads(text)
         return Invocation(fn.key, rid, payload=payload, duration_ms=self._since(pending))
 
     def _since(self, pending: Pending) -> float:

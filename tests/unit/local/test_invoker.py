@@ -54,6 +54,17 @@ def test_reports_a_result_that_is_not_json_as_a_marshal_error() -> None:
     assert invocation.error.error_message.startswith("Unable to marshal response:")
 
 
+def test_reports_a_result_nested_too_deeply_for_json_as_a_marshal_error_at_once() -> None:
+    nested: list[Any] = []
+    for _ in range(100_000):
+        nested = [nested]
+    invoker = make_invoker({"f": answer(nested)}, timeouts={"f": 30})
+    invocation = invoker.invoke("f", {})  # once, the worker thread died and this waited 30 s
+    assert invocation.error is not None and invocation.error.error_type == "Runtime.MarshalError"
+    assert invocation.error.error_message.startswith("Unable to marshal response: maximum recursion depth")
+    assert invoker.invoke("f", {}).error is not None  # and the pool still serves
+
+
 def test_reports_a_result_over_six_mb_as_lambda_does() -> None:
     invocation = make_invoker({"f": answer("x" * 6_300_000)}).invoke("f", {})
     assert invocation.error is not None and invocation.error.error_type == "Function.ResponseSizeTooLarge"

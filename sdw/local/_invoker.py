@@ -270,6 +270,11 @@ class LocalInvoker:
             log.error("%s: [ERROR] %s: %s\n%s", fn.key, type(exc).__name__, exc,
                       "".join(traceback.format_exception(exc)).rstrip())
             return Invocation(fn.key, rid, error=_error_from(exc, rid), duration_ms=self._since(pending))
+        except SystemExit as exc:  # sys.exit() ends Lambda's runtime process, and this instance with it
+            instance.reset = True
+            error = _exit_error(exc, rid)
+            log.error("%s: %s", fn.key, error.error_message)
+            return Invocation(fn.key, rid, error=error, duration_ms=self._since(pending))
         try:
             text = json.dumps(result)
             # Lambda hands back JSON, not the object: round-trip it (cheap for the usual small result)
@@ -322,6 +327,10 @@ class LocalInvoker:
             except HandlerNotFoundError as exc:
                 file = str(fn.handler_file)
                 instance.failure = ImportFailure(file, None, str(exc), "Runtime.HandlerNotFound")
+            except SystemExit as exc:  # sys.exit() at import time
+                exited = _exit_error(exc, "")
+                file = str(fn.handler_file)
+                instance.failure = ImportFailure(file, None, exited.error_message, exited.error_type)
             except Exception as exc:  # whatever the module raised at import time
                 instance.failure = _import_failure(exc, fn)
             finally:
@@ -405,6 +414,17 @@ def _import_failure(exc: BaseException, fn: Function) -> ImportFailure:
     message = f"Unable to import module 'handler': {exc}"
     detail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     return ImportFailure(str(fn.handler_file), line, message, "Runtime.ImportModuleError", detail)
+
+
+def _exit_error(exc: SystemExit, request_id: str) -> LambdaError:
+    # Lambda: {"errorType": "Runtime.ExitError",
+    #          "errorMessage": "RequestId: <id> Error: Runtime exited with error: exit status 1"}
+    code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    reason = f"Runtime exited with error: exit status {code}"
+    if not code:
+        reason = "Runtime exited without providing a reason"
+    prefix = f"RequestId: {request_id} " if request_id else ""
+    return LambdaError("Runtime.ExitError", f"{prefix}Error: {reason}", (), request_id)
 
 
 def _error_from(exc: BaseException, request_id: str) -> LambdaError:

@@ -36,7 +36,7 @@ class ManualClock:
 
 
 def make_invoker(
-    handlers: dict[str, Handler | Exception],
+    handlers: dict[str, Handler | BaseException],
     *,
     timeouts: dict[str, int] | None = None,
     clock: Callable[[], float] | None = None,
@@ -53,7 +53,7 @@ def make_invoker(
     def loader(fn: Function, module_name: str) -> Handler:
         loads[fn.key] = loads.get(fn.key, 0) + 1
         found = handlers[fn.key]
-        if isinstance(found, Exception):
+        if isinstance(found, BaseException):
             raise found
         return found
 

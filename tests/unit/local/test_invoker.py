@@ -65,6 +65,27 @@ def test_reports_a_result_nested_too_deeply_for_json_as_a_marshal_error_at_once(
     assert invoker.invoke("f", {}).error is not None  # and the pool still serves
 
 
+def test_reports_sys_exit_in_a_handler_as_lambdas_exit_error_and_starts_a_fresh_instance() -> None:
+    def handler(event: Any, context: Any) -> None:
+        raise SystemExit(3)
+
+    invoker = make_invoker({"f": handler}, timeouts={"f": 30})
+    invocation = invoker.invoke("f", {})  # once, the worker thread ended and this waited 30 s
+    assert invocation.error is not None and not invocation.timed_out
+    assert invocation.error.error_type == "Runtime.ExitError"
+    assert invocation.error.error_message == (
+        f"RequestId: {invocation.request_id} Error: Runtime exited with error: exit status 3"
+    )
+    invoker.invoke("f", {})
+    assert invoker.loads == {"f": 2}  # type: ignore[attr-defined]  # the exited instance is gone
+
+
+def test_reports_sys_exit_at_import_time_as_an_exit_error() -> None:
+    invocation = make_invoker({"f": SystemExit()}).invoke("f", {})
+    assert invocation.error is not None and invocation.error.error_type == "Runtime.ExitError"
+    assert invocation.error.error_message.endswith("Error: Runtime exited without providing a reason")
+
+
 def test_reports_a_result_over_six_mb_as_lambda_does() -> None:
     invocation = make_invoker({"f": answer("x" * 6_300_000)}).invoke("f", {})
     assert invocation.error is not None and invocation.error.error_type == "Function.ResponseSizeTooLarge"

@@ -139,7 +139,7 @@ class JsonataExpression:
 
     def _evaluate_in(self, frame: Any, field: str | None, expected_type: str | None, now_ms: int) -> Any:
         try:
-            raw = run_expression(self._tree, {}, now_ms=now_ms, parent=frame)
+            raw = run_expression(self._tree, now_ms=now_ms, parent=frame)
         except Exception as error:  # every failure inside the engine is wrapped here, once
             code, message = describe_error(error)
             tail = f". {code}: {message}" if code else f": {message}"

@@ -163,20 +163,15 @@ def parse_expression(source: str) -> Any:
 
 
 def run_expression(
-    tree: Any,
-    bindings: Mapping[str, Any],
-    *,
-    now_ms: int,
-    timeout: float = EVALUATION_TIMEOUT_SECONDS,
-    parent: Any = None,
+    tree: Any, *, now_ms: int, timeout: float = EVALUATION_TIMEOUT_SECONDS, parent: Any = None
 ) -> Any:
-    """Evaluate a parsed tree with ``bindings`` as its variables and no context item.
+    """Evaluate a parsed tree with no context item, its variables those of ``parent``
+    (a frame from :func:`create_binding_frame`; by default only the functions).
 
     ``now_ms`` is what ``$now()`` and ``$millis()`` read. Returns the engine's raw
     result (``None`` for undefined); raises whatever the engine raises.
     """
     frame = Jsonata.Frame(parent if parent is not None else _BASE_FRAME)
-    frame.bindings.update(bindings)
     bounds = _Bounds(timeout)
     frame.bindings["__evaluate_entry"] = bounds.enter
     frame.bindings["__evaluate_exit"] = bounds.leave

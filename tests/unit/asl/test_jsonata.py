@@ -236,7 +236,7 @@ def test_nesting_deeper_than_aws_allows_fails() -> None:
 def test_a_runaway_loop_is_stopped_by_the_time_bound() -> None:
     tree = parse_expression("($f := function($n){ $f($n + 1) }; $f(0))")
     with pytest.raises(Exception, match="timeout") as info:
-        run_expression(tree, {}, now_ms=0, timeout=0.05)
+        run_expression(tree, now_ms=0, timeout=0.05)
     assert info.value.__class__.__name__ == "JException"
 
 

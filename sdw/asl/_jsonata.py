@@ -134,7 +134,7 @@ class JsonataExpression:
         (``"array"``, ``"number"``...) the result must have. ``now_ms`` is the epoch
         milliseconds ``$now()`` and ``$millis()`` read; by default the wall clock.
         """
-        frame = _Bindings(self.references, states, variables).frame()
+        frame = _binding_frame(self.references, states, variables)
         return self._evaluate_in(frame, field, expected_type, _now(now_ms))
 
     def _evaluate_in(self, frame: Any, field: str | None, expected_type: str | None, now_ms: int) -> Any:
@@ -175,27 +175,15 @@ def _now(now_ms: int | None) -> int:
     return int(time.time() * 1000) if now_ms is None else now_ms
 
 
-class _Bindings:
-    """The ``$states`` fields and variables some expressions read, converted once."""
-
-    def __init__(
-        self, references: JsonataReferences, states: Mapping[str, Any], variables: Mapping[str, Any]
-    ) -> None:
-        self._references = references
-        self._states = states
-        self._variables = variables
-
-    def frame(self) -> Any:
-        refs = self._references
-        values = {name: to_jsonata(self._variables[name]) for name in refs.names if name in self._variables}
-        if refs.whole_states:
-            values["states"] = to_jsonata(dict(self._states))
-        elif refs.states_fields:
-            values["states"] = {
-                name: to_jsonata(self._states[name]) for name in refs.states_fields if name in self._states
-            }
-        # $states is bound last: a variable called "states" does not hide it.
-        return create_binding_frame(values)
+def _binding_frame(refs: JsonataReferences, states: Mapping[str, Any], variables: Mapping[str, Any]) -> Any:
+    """The ``$states`` fields and variables the expressions read, converted once, in a frame."""
+    values = {name: to_jsonata(variables[name]) for name in refs.names if name in variables}
+    if refs.whole_states:
+        values["states"] = to_jsonata(dict(states))
+    elif refs.states_fields:
+        values["states"] = {name: to_jsonata(states[name]) for name in refs.states_fields if name in states}
+    # $states is bound last: a variable called "states" does not hide it.
+    return create_binding_frame(values)
 
 
 # --------------------------------------------------------------------------- trees
@@ -247,7 +235,7 @@ class TemplateTree:
         ``field`` names the value in causes; a nested template is named by its path
         below it, ``Output/a/b[0]``, the way AWS names it.
         """
-        frame = _Bindings(self._references, states, variables).frame() if self.expressions else None
+        frame = _binding_frame(self._references, states, variables) if self.expressions else None
         return self._build(self._root, frame, field, _now(now_ms))
 
     def _build(self, node: _Node, frame: Any, field: str | None, now_ms: int) -> Any:

@@ -355,12 +355,14 @@ class _Parser:
             return _Wildcard()
         if self.pos < len(text) and text[self.pos] in "'\"":
             names = [self.parse_quoted()]
-            while self.skip_ws() or text.startswith(",", self.pos):
+            self.skip_ws()
+            while text.startswith(",", self.pos):
                 self.pos += 1
                 self.skip_ws()
                 if self.pos >= len(text) or text[self.pos] not in "'\"":
                     raise self.fail("expected a quoted name after ','")
                 names.append(self.parse_quoted())
+                self.skip_ws()
             self.expect_close()
             return _Key(names[0]) if len(names) == 1 else _Keys(tuple(names))
         end = text.find("]", self.pos)
@@ -380,10 +382,9 @@ class _Parser:
             return _Slice(start, stop, step)
         raise self.fail(f"unexpected '[{inner}]'")
 
-    def skip_ws(self) -> bool:
+    def skip_ws(self) -> None:
         while self.pos < len(self.text) and self.text[self.pos] == " ":
             self.pos += 1
-        return False
 
     def expect_close(self) -> None:
         self.skip_ws()

@@ -143,7 +143,6 @@ class Branch:
         "origin",
         "parent",
         "phase",
-        "retry_count",
         "state",
         "task_id",
         "task_token",
@@ -174,7 +173,7 @@ class Branch:
         self.entered_time = 0.0
         self.last_event = last_event
         self.attempts: list[int] = []
-        self.retry_count = 0
+        """Retries so far in the current state, per retrier (reset when a state is entered)."""
         self.effective: Any = None
         self.task_id: str | None = None
         self.task_token: str | None = None
@@ -188,6 +187,11 @@ class Branch:
         """Set on a distributed Map child: its own ``$$.Execution`` object, built when first read."""
         self.origin: list[Any] | None = None
         """On a distributed Map child: ``[start time, input]``, what its ``$$.Execution`` is built from."""
+
+    @property
+    def retry_count(self) -> int:
+        """``$$.State.RetryCount``: the retries of the current state, all retriers together."""
+        return sum(self.attempts)
 
     def lookup(self, name: str) -> Any:
         """A variable's value from this scope or an enclosing one; MISSING when undefined."""
@@ -231,7 +235,7 @@ class Branch:
             "entered_time": self.entered_time,
             "last_event": self.last_event,
             "attempts": self.attempts,
-            "retry_count": self.retry_count,
+            "retry_count": self.retry_count,  # derived from attempts; kept for readers of the format
             "effective": self.effective,
             "task_id": self.task_id,
             "task_token": self.task_token,
@@ -269,7 +273,6 @@ class Branch:
         branch.entered_event = data["entered_event"]
         branch.entered_time = data["entered_time"]
         branch.attempts = list(data["attempts"])
-        branch.retry_count = data["retry_count"]
         branch.effective = data["effective"]
         branch.task_id = data["task_id"]
         branch.task_token = data["task_token"]

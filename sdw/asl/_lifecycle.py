@@ -171,7 +171,6 @@ class Lifecycle:
 
     def _enter(self, branch: Branch, node: State) -> None:
         branch.entered_time = self.clock.now()
-        branch.retry_count = 0
         branch.attempts = [0] * len(node.retriers)
         history = self.history_of(branch)
         details = {"name": node.name, "input": dumps_compact(branch.data)} if history.recording else None
@@ -228,7 +227,6 @@ class Lifecycle:
                 if index < len(branch.attempts) and branch.attempts[index] < retrier.max_attempts:
                     delay = retrier.delay(branch.attempts[index], self.rng)
                     branch.attempts[index] += 1
-                    branch.retry_count += 1
                     branch.phase = Phase.RETRY
                     branch.deadline = self.clock.now() + delay
                     self.set_timer(branch, branch.deadline, Phase.RETRY)

@@ -14,18 +14,9 @@ from sdw.asl._errors import IntrinsicSyntaxError
 from sdw.asl._intrinsic_functions import FUNCTIONS
 from sdw.asl._intrinsic_text import json_text
 from sdw.asl._intrinsics import IntrinsicFailure, parse_intrinsic
+from tests.unit.asl.strategies import json_values
 
-JSON = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(10**20), max_value=10**20)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=30),
-    lambda children: (
-        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=8), children, max_size=5)
-    ),
-    max_leaves=20,
-)
+JSON = json_values(int_bound=10**20, text_size=30, key_size=8, container_size=5, max_leaves=20)
 NAMES = sorted(FUNCTIONS)
 PIECES = st.sampled_from(
     [

@@ -11,18 +11,9 @@ from hypothesis import strategies as st
 
 from sdw.asl._errors import JsonataSyntaxError, StatesError
 from sdw.asl._jsonata import compile_jsonata, compile_template_tree
+from tests.unit.asl.strategies import json_values
 
-JSON = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**80), max_value=2**80)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=8),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=4), children, max_size=4)
-    ),
-    max_leaves=12,
-)
+JSON = json_values(int_bound=2**80, text_size=8, key_size=4, container_size=4, max_leaves=12)
 
 # Pieces of JSONata that make a random sequence parse more often than random text does.
 TOKENS = st.sampled_from(

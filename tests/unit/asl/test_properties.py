@@ -10,20 +10,11 @@ from hypothesis import strategies as st
 from sdw.asl import ASLError, ExecutionStatus
 from sdw.asl._choice import compile_condition
 from sdw.asl._jsonpath import compile_path, compile_reference_path
+from tests.unit.asl.strategies import json_values
 
 from .helpers import chain, pass_end, run
 
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(-(2**40), 2**40)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=8),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=4), children, max_size=4)
-    ),
-    max_leaves=12,
-)
+JSON_VALUES = json_values(int_bound=2**40, text_size=8, key_size=4, container_size=4, max_leaves=12)
 keys = st.sampled_from(["a", "b", "items", "x y", "0", "é"])
 steps = st.one_of(
     keys.map(lambda k: f".{k}" if k.isidentifier() else f"['{k}']"),
@@ -34,7 +25,7 @@ paths = st.lists(steps, max_size=4).map(lambda parts: "$" + "".join(parts))
 path_texts = st.one_of(paths, st.text(alphabet="$.[]'*?@()<>=!&|:,0123456789ab ", max_size=16))
 
 
-@given(path_texts, json_values)
+@given(path_texts, JSON_VALUES)
 @settings(max_examples=300, deadline=None)
 def test_any_path_text_on_any_document_compiles_or_fails_cleanly(text: str, doc: Any) -> None:
     try:
@@ -49,7 +40,7 @@ def test_any_path_text_on_any_document_compiles_or_fails_cleanly(text: str, doc:
         assert isinstance(result, list)
 
 
-@given(paths, json_values, json_values)
+@given(paths, JSON_VALUES, JSON_VALUES)
 @settings(max_examples=200, deadline=None)
 def test_setting_a_reference_path_never_changes_the_original(text: str, doc: Any, value: Any) -> None:
     try:
@@ -90,7 +81,7 @@ operators = st.sampled_from(
 )
 
 
-@given(operators, json_values, json_values)
+@given(operators, JSON_VALUES, JSON_VALUES)
 @settings(max_examples=300, deadline=None)
 def test_choice_rules_on_any_values_choose_or_fail_with_a_states_error(
     op: str, operand: Any, value: Any
@@ -124,7 +115,7 @@ def test_choice_rules_on_any_values_choose_or_fail_with_a_states_error(
 
 
 @given(
-    json_values,
+    JSON_VALUES,
     st.dictionaries(
         st.sampled_from(["a.$", "b", "c.$"]),
         st.sampled_from(

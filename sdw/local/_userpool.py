@@ -42,7 +42,7 @@ from sdw.local._userpool_passwords import PasswordHasher, check_password_policy,
 from sdw.local._userpool_store import RefreshRecord, UserRecord, UserStore
 from sdw.local._userpool_tokens import TokenFactory, new_refresh_token, refresh_token_hash
 from sdw.system._errors import InvalidParameterError, NotAuthorizedError, UserExistsError, UserNotFoundError
-from sdw.system._ports import PoolConfig, Tokens, User
+from sdw.system._ports import PoolConfig, TokenLifetime, Tokens, User
 
 Clock = Callable[[], float]
 
@@ -221,8 +221,10 @@ class LocalUserPool:
 
     # -- signing in -------------------------------------------------------------------------
 
-    def authenticate(self, email: str, password: str) -> Tokens:
+    def authenticate(self, email: str, password: str, *, lifetime: TokenLifetime | None = None) -> Tokens:
         """InitiateAuth with USER_PASSWORD_AUTH: the three tokens, or NotAuthorizedError."""
+        if lifetime is not None:  # issue 7 (seed compatibility) gives tokens a chosen lifetime
+            raise NotImplementedError("token lifetimes are not implemented in the local pool yet")
         record = self._store.find_user(email)
         if record is None:
             self._hasher.burn(password)  # as slow as a wrong password: no existence oracle

@@ -53,6 +53,20 @@ class Tokens:
 
 
 @dataclass(frozen=True)
+class TokenLifetime:
+    """How long the tokens of one sign-in live, in seconds, each within Cognito's limits.
+
+    Cognito sets validity per app client and per token type: ID and access tokens live
+    5 minutes to 1 day, refresh tokens 60 minutes to 3650 days. ``sdw.system``'s
+    ``token_lifetime`` turns one requested duration into these three values.
+    """
+
+    id_token: int
+    access_token: int
+    refresh_token: int
+
+
+@dataclass(frozen=True)
 class Principal:
     """Who called, as API Gateway's JWT authorizer hands it to the integration.
 
@@ -77,9 +91,15 @@ class UserDirectory(Protocol):
 
     def list_users(self) -> list[User]: ...
 
+    def get_user(self, email: str) -> User:
+        """The user signing in with ``email``; UserNotFoundError when there is none."""
+        ...
+
     def delete_user(self, email: str) -> None: ...
 
-    def authenticate(self, email: str, password: str) -> Tokens: ...
+    def authenticate(self, email: str, password: str, *, lifetime: TokenLifetime | None = None) -> Tokens:
+        """InitiateAuth USER_PASSWORD_AUTH; ``lifetime`` None keeps the pool's default validity."""
+        ...
 
 
 class Authorizer(Protocol):
@@ -180,4 +200,32 @@ class FlowEngine(Protocol):
         self, execution: str, *, error: str | None = None, cause: str | None = None
     ) -> ExecutionDescription:
         """StopExecution: a running execution ends ABORTED; a finished one is left as it is."""
+        ...
+
+
+# --------------------------------------------------------------------------- usage
+
+
+@dataclass(frozen=True)
+class MonthlyUsage:
+    """One row of the usage table: a user's authorized calls in one month."""
+
+    year_month: str  # "2026-12"
+    api_calls: int
+
+
+class UsageStore(Protocol):
+    """Calls per user per month: a SQLite table on one machine, the DynamoDB table on AWS.
+
+    Both have the seed's schema: ``userId`` (hash), ``yearMonth`` (range, ``YYYY-MM``),
+    ``apiCalls`` (a number) and ``ttl`` (epoch seconds: the end of that month plus 90 days,
+    fixed when the row is made, never sliding; ``usage_ttl``).
+    """
+
+    def record_call(self, user_id: str, year_month: str) -> int:
+        """Count one call atomically (``ADD apiCalls :1``); the month's count after it."""
+        ...
+
+    def usage(self, user_id: str, *, start: str | None = None, end: str | None = None) -> list[MonthlyUsage]:
+        """The user's months from ``start`` to ``end`` (``YYYY-MM``, both inclusive), oldest first."""
         ...

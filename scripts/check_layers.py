@@ -3,7 +3,7 @@
 
     asl, project        import nothing else of sdw
     system              ports and endpoint logic: project, asl
-    local, aws, deploy  adapters: never each other
+    local, aws, deploy  adapters: never each other (deploy reads system's route table)
     runtime             inside a Lambda: aws only (lazily, for SSM/DynamoDB)
     cli                 wires everything
 
@@ -22,7 +22,7 @@ ALLOWED: dict[str, set[str]] = {
     "system": {"project", "asl"},
     "local": {"project", "asl", "system", "runtime"},
     "aws": {"project", "asl", "system", "runtime"},
-    "deploy": {"project", "asl"},
+    "deploy": {"project", "asl", "system"},
     "runtime": {"aws"},
     "cli": {"asl", "project", "system", "local", "aws", "runtime", "deploy"},
 }

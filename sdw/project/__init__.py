@@ -16,6 +16,7 @@ from sdw.project._flows_definition import (
 from sdw.project._flows_link import FlowLoad, FlowSource, compile_flows
 from sdw.project._flows_model import (
     DEFAULT_ACCOUNT_ID,
+    ArnNaming,
     Flow,
     FlowFile,
     FlowType,
@@ -32,6 +33,7 @@ from sdw.project._yaml import Location, YamlDocument, YamlError, load_yaml
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
+    "ArnNaming",
     "DefinitionDiagnostic",
     "DefinitionValidator",
     "Flow",

@@ -37,6 +37,7 @@ def load_flows(
     validate_definition: DefinitionValidator | None = None,
     region: str = DEFAULT_REGION,
     account_id: str = DEFAULT_ACCOUNT_ID,
+    name_prefix: str = "",
     extra_files: Sequence[Path] = (),
 ) -> FlowLoad:
     """Every flow of the project at ``root`` (and of its ``plugins``), linked to ``functions``."""
@@ -59,7 +60,12 @@ def load_flows(
             continue
         sources.append(FlowSource(text, shown, path, base, owner.name if owner else None))
     load = compile_flows(
-        sources, functions, validate_definition=validate_definition, region=region, account_id=account_id
+        sources,
+        functions,
+        validate_definition=validate_definition,
+        region=region,
+        account_id=account_id,
+        name_prefix=name_prefix,
     )
     return FlowLoad(
         load.flows,

@@ -33,10 +33,9 @@ from sdw.project._flows_model import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_REGION,
     MAX_FLOW_NAME,
+    ArnNaming,
     Flow,
     FlowFile,
-    function_arn,
-    state_machine_arn,
     state_machine_name,
 )
 from sdw.project._flows_parse import FlowSpec, parse_flow
@@ -91,13 +90,16 @@ def compile_flows(
     validate_definition: DefinitionValidator | None = None,
     region: str = DEFAULT_REGION,
     account_id: str = DEFAULT_ACCOUNT_ID,
+    name_prefix: str = "",
     file_exists: Callable[[Path], bool] = Path.is_file,
 ) -> FlowLoad:
     """Parse and link ``sources`` (the project's own first) against the project's ``functions``.
 
     Without ``validate_definition`` the definitions are not checked as ASL (sdw.cli
-    passes ``sdw.asl.validate_definition``).
+    passes ``sdw.asl.validate_definition``). ``region``, ``account_id`` and ``name_prefix``
+    make the ARNs the placeholders become (``ArnNaming``).
     """
+    naming = ArnNaming(region, account_id, name_prefix)
     units = [_Unit(source, parse_flow(source.text, source.file)) for source in sources]
     named = [u for u in units if u.spec.name is not None]
     for unit in named:
@@ -110,8 +112,8 @@ def compile_flows(
     namespace = {(u.source.plugin, u.name): u for u in _drop_duplicates(named)}
     by_handler = {os.path.normpath(fn.handler_file): fn for fn in functions}
     for unit in named:
-        arns = _link_functions(unit, by_handler, functions, region, account_id, file_exists)
-        refs = _link_references(unit, namespace, region, account_id)
+        arns = _link_functions(unit, by_handler, functions, naming, file_exists)
+        refs = _link_references(unit, namespace, naming)
         unit.placeholders = {**arns, **refs}
         declared = {e.placeholder for e in unit.spec.functions} | {
             r.placeholder for r in unit.spec.references
@@ -127,7 +129,7 @@ def compile_flows(
     problems = tuple(p for u in units for p in sorted(u.spec.problems, key=_position))
     loaded = {id(u) for u in good}
     files = tuple(_summary(u, id(u) in loaded) for u in units)
-    return FlowLoad(tuple(_flow(u, region, account_id) for u in good), problems, files)
+    return FlowLoad(tuple(_flow(u, naming) for u in good), problems, files)
 
 
 def _drop_duplicates(units: list[_Unit]) -> list[_Unit]:
@@ -154,8 +156,7 @@ def _link_functions(
     unit: _Unit,
     by_handler: dict[str, Function],
     functions: Sequence[Function],
-    region: str,
-    account_id: str,
+    naming: ArnNaming,
     file_exists: Callable[[Path], bool],
 ) -> dict[str, str]:
     base = unit.source.base
@@ -178,7 +179,7 @@ def _link_functions(
                     f"{_suggest(entry.handler, base, functions)}",
                 )
             continue
-        arn = function_arn(function, region, account_id)
+        arn = naming.function_arn(function)
         arns[entry.placeholder] = arn
         unit.functions[arn] = function
     return arns
@@ -197,7 +198,7 @@ def _handler_of(function: Function, base: Path) -> str:
 
 
 def _link_references(
-    unit: _Unit, namespace: dict[tuple[str | None, str], _Unit], region: str, account_id: str
+    unit: _Unit, namespace: dict[tuple[str | None, str], _Unit], naming: ArnNaming
 ) -> dict[str, str]:
     plugin = unit.source.plugin
     arns: dict[str, str] = {}
@@ -219,7 +220,7 @@ def _link_references(
             )
             continue
         unit.targets.append(target)
-        arns[reference.placeholder] = state_machine_arn(target.machine, region, account_id)
+        arns[reference.placeholder] = naming.state_machine_arn(target.machine)
     return arns
 
 
@@ -289,13 +290,13 @@ def _drop_dependents(units: list[_Unit]) -> None:
                 changed = True
 
 
-def _flow(unit: _Unit, region: str, account_id: str) -> Flow:
+def _flow(unit: _Unit, naming: ArnNaming) -> Flow:
     spec = unit.spec
     assert spec.definition is not None and unit.definition is not None
     timeout = unit.definition.get("TimeoutSeconds")
     return Flow(
         name=unit.name,
-        arn=state_machine_arn(unit.machine, region, account_id),
+        arn=naming.state_machine_arn(unit.machine),
         file=unit.source.path,
         source=unit.source.file,
         definition=unit.definition,
@@ -305,7 +306,7 @@ def _flow(unit: _Unit, region: str, account_id: str) -> Flow:
         type=spec.type,
         timeout=timeout if isinstance(timeout, int) and not isinstance(timeout, bool) else None,
         functions=unit.functions,
-        references={state_machine_arn(t.machine, region, account_id): _key(t) for t in unit.targets},
+        references={naming.state_machine_arn(t.machine): _key(t) for t in unit.targets},
         placeholders=unit.placeholders,
         schedule=spec.schedule,
         input=spec.input,

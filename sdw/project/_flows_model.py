@@ -89,12 +89,25 @@ def state_machine_name(name: str, plugin: str | None) -> str:
     return name if plugin is None else f"{plugin}-{name}"
 
 
-def state_machine_arn(name: str, region: str, account_id: str) -> str:
-    return f"arn:aws:states:{region}:{account_id}:stateMachine:{name}"
+@dataclass(frozen=True)
+class ArnNaming:
+    """Where the project's resources live, so what its placeholders' ARNs are.
 
+    ``prefix`` is put before every deployed name: empty locally (``hello-world``,
+    ``helloWorldFlow``), ``<service>-<stage>-`` on AWS, where the Serverless Framework names
+    a function ``sdw-dev-hello-world`` and sdw a state machine ``sdw-dev-helloWorldFlow``.
+    """
 
-def function_arn(function: Function, region: str, account_id: str) -> str:
-    return f"arn:aws:lambda:{region}:{account_id}:function:{function.deployed_name}"
+    region: str = DEFAULT_REGION
+    account_id: str = DEFAULT_ACCOUNT_ID
+    prefix: str = ""
+
+    def state_machine_arn(self, machine: str) -> str:
+        return f"arn:aws:states:{self.region}:{self.account_id}:stateMachine:{self.prefix}{machine}"
+
+    def function_arn(self, function: Function) -> str:
+        name = self.prefix + function.deployed_name
+        return f"arn:aws:lambda:{self.region}:{self.account_id}:function:{name}"
 
 
 @dataclass(frozen=True)

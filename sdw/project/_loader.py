@@ -37,13 +37,15 @@ def load_project(
     validate_definition: DefinitionValidator | None = None,
     region: str = DEFAULT_REGION,
     account_id: str = DEFAULT_ACCOUNT_ID,
+    name_prefix: str = "",
     extra_flow_files: Sequence[Path] = (),
 ) -> LoadResult:
     """Read ``root`` (functions/lib, config.json plugins, flows) into a model and its problems.
 
     Flow definitions are checked as ASL only when ``validate_definition`` is given
     (``sdw.asl.validate_definition``; sdw.project may not import sdw.asl). ``region`` and
-    ``account_id`` go into the ARNs of the flows' resolved definitions.
+    ``account_id`` go into the ARNs of the flows' resolved definitions, each deployed name
+    after ``name_prefix`` (``<service>-<stage>-`` on AWS; see ``ArnNaming``).
     """
     root = root.resolve()
     if not root.is_dir():
@@ -61,6 +63,7 @@ def load_project(
         validate_definition=validate_definition,
         region=region,
         account_id=account_id,
+        name_prefix=name_prefix,
         extra_files=extra_flow_files,
     )
     project = Project(root=root, functions=tuple(functions), plugins=tuple(plugins), flows=flows.flows)

@@ -33,9 +33,11 @@ from sdw.system._ports import (
     UserDirectory,
 )
 from sdw.system._responses import SystemResponse, unauthorized
+from sdw.system._routes import SYSTEM_ROUTES, SystemRoute
 from sdw.system._usage import parse_year_month, usage_ttl, year_month
 
 __all__ = [
+    "SYSTEM_ROUTES",
     "Authorizer",
     "ExecutionDescription",
     "ExecutionExistsError",
@@ -55,6 +57,7 @@ __all__ = [
     "Principal",
     "ServiceError",
     "SystemResponse",
+    "SystemRoute",
     "TokenLifetime",
     "Tokens",
     "UsageStore",

@@ -104,6 +104,15 @@ def test_puts_the_given_region_and_account_in_every_arn() -> None:
     assert list(flow.functions) == ["arn:aws:lambda:eu-west-1:123456789012:function:say-hello"]
 
 
+def test_puts_the_deployed_name_prefix_before_every_function_and_state_machine_name() -> None:
+    sources = source("flows/hello.yml", HELLO), source("flows/parent.yml", starts("parent", "hello"))
+    hello, parent = link(*sources, name_prefix="sdw-dev-").flows
+    assert hello.arn == STATES + "sdw-dev-hello"
+    assert hello.definition["States"]["Hello"]["Resource"] == LAMBDA + "sdw-dev-say-hello"
+    assert parent.definition["States"]["Start0"]["Parameters"]["StateMachineArn"] == STATES + "sdw-dev-hello"
+    assert (hello.name, hello.state_machine_name) == ("hello", "hello")  # the model's own names stay
+
+
 def test_replaces_a_placeholder_inside_a_longer_string() -> None:
     then = "ResultPath: $.r\n      Next: P\n    P:\n      Type: Pass\n"
     text = HELLO.replace("End: true", then + "      Result: 'called ${sayHelloArn} once'\n      End: true")

@@ -16,6 +16,7 @@ from sdw.system._errors import (
     UserNotFoundError,
 )
 from sdw.system._flows import FlowEndpoints
+from sdw.system._lifetime import RequestedLifetime, requested_lifetime, token_lifetime
 from sdw.system._ports import (
     Authorizer,
     ExecutionDescription,
@@ -55,6 +56,7 @@ __all__ = [
     "Page",
     "PoolConfig",
     "Principal",
+    "RequestedLifetime",
     "ServiceError",
     "SystemResponse",
     "SystemRoute",
@@ -68,6 +70,8 @@ __all__ = [
     "auth_config",
     "parse_year_month",
     "principal_from_event",
+    "requested_lifetime",
+    "token_lifetime",
     "unauthorized",
     "usage_ttl",
     "verify_caller",

@@ -1,6 +1,6 @@
 """What the admin_tools scripts share: run one ``sdw users`` command from a checkout.
 
-The scripts are thin wrappers over the CLI (sdw/cli/_users.py), kept for the habit of
+The scripts are thin wrappers over the CLI (``sdw users``, sdw/cli/_users.py), kept for the habit of
 running ``admin_tools/<tool>.py`` from the project root. They work with whatever
 ``python3`` is first on PATH: if sdw's dependencies are not importable there, they re-run
 themselves with the project's virtualenv (.venv, made by ``make setup``).
@@ -19,7 +19,7 @@ def run(*subcommand: str) -> None:
     """Run ``sdw users <subcommand...> <this script's arguments>`` and exit with its status."""
     sys.path.insert(0, str(ROOT))
     try:
-        from sdw.cli._users import users
+        from sdw.cli import main
     except ImportError:
         venv = ROOT / ".venv"
         python = venv / "bin" / "python"
@@ -27,4 +27,4 @@ def run(*subcommand: str) -> None:
             script = os.path.abspath(sys.argv[0])
             os.execv(python, [str(python), script, *sys.argv[1:]])  # noqa: S606 - our own venv
         sys.exit("sdw is not installed here: run `make setup` in the project first")
-    users.main(args=[*subcommand, *sys.argv[1:]], prog_name=Path(sys.argv[0]).name)
+    main.main(args=["users", *subcommand, *sys.argv[1:]], prog_name=Path(sys.argv[0]).name)

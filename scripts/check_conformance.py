@@ -11,8 +11,10 @@ Runs ``<shared>/asl-conformance/run.py`` and then holds the project to its word:
   that no local runtime can produce honestly, e.g. the stack trace of the file AWS deployed).
   The raw figures, every case counted, are printed beside them.
 
-A listed case that now passes is reported so the list can be trimmed. Exit 0 when the
-gate holds, 1 otherwise.
+* a listed case that passes fails the gate too: the list says what is broken, so a fix
+  must take its line out in the same change, and the list cannot go stale.
+
+Exit 0 when the gate holds, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWN = ROOT / "tests" / "conformance" / "known_failures.txt"
@@ -47,6 +50,50 @@ def read_known(path: Path) -> dict[str, tuple[str, str]]:
     return known
 
 
+def judge(report: dict[str, Any], known: dict[str, tuple[str, str]]) -> tuple[bool, list[str]]:
+    """Whether the gate holds for the runner's ``report``, and the lines that say why."""
+    lines: list[str] = []
+    listed_as = KNOWN.relative_to(ROOT)
+    per_area: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])  # counted: passed, failed
+    artefacts = 0
+    unexpected, fixed = [], []
+    for case in report["cases"]:
+        listed = known.get(case["id"])
+        if not case["ok"] and listed is None:
+            unexpected.append(f"  {case['id']}\n      {case['why'].splitlines()[0][:300]}")
+        if case["ok"] and listed is not None:
+            fixed.append(f"  {case['id']}")
+        if not case["ok"] and listed is not None and listed[0] == "recording":
+            artefacts += 1
+            continue
+        per_area[case["area"]][0 if case["ok"] else 1] += 1
+    ok = True
+    total = report["passed"] + report["failed"]
+    counted = sum(good + bad for good, bad in per_area.values())
+    counted_passed = sum(good for good, _ in per_area.values())
+    lines.append(
+        f"conformance: raw {report['passed']}/{total} ({report['passed'] / max(total, 1):.1%}); "
+        f"{artefacts} failing only on recording artefacts (listed); "
+        f"the rest {counted_passed}/{counted} ({counted_passed / max(counted, 1):.1%})"
+    )
+    if counted and counted_passed / counted < OVERALL_FLOOR:
+        lines.append(f"conformance gate: {counted_passed}/{counted} is below {OVERALL_FLOOR:.0%} overall")
+        ok = False
+    for area, (good, bad) in sorted(per_area.items()):
+        if good + bad and good / (good + bad) < AREA_FLOOR:
+            lines.append(f"conformance gate: area {area} at {good}/{good + bad} is below {AREA_FLOOR:.0%}")
+            ok = False
+    if unexpected:
+        lines.append(f"conformance gate: {len(unexpected)} failing case(s) not in {listed_as}:")
+        lines += unexpected
+        ok = False
+    if fixed:
+        lines.append(f"conformance gate: {len(fixed)} listed case(s) now pass; remove them from {listed_as}:")
+        lines += fixed
+        ok = False
+    return ok, lines
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"), help="the shared folder")
@@ -66,43 +113,8 @@ def main() -> int:
             print(proc.stderr.rstrip(), file=sys.stderr)
             return 1
         report = json.loads(report_path.read_text())
-    known = read_known(KNOWN)
-    per_area: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])  # counted: passed, failed
-    artefacts = 0
-    unexpected, fixed = [], []
-    for case in report["cases"]:
-        listed = known.get(case["id"])
-        if not case["ok"] and listed is None:
-            unexpected.append(f"  {case['id']}\n      {case['why'].splitlines()[0][:300]}")
-        if case["ok"] and listed is not None:
-            fixed.append(f"  {case['id']}")
-        if not case["ok"] and listed is not None and listed[0] == "recording":
-            artefacts += 1
-            continue
-        per_area[case["area"]][0 if case["ok"] else 1] += 1
-    ok = True
-    total = report["passed"] + report["failed"]
-    counted = sum(good + bad for good, bad in per_area.values())
-    counted_passed = sum(good for good, _ in per_area.values())
-    print(
-        f"conformance: raw {report['passed']}/{total} ({report['passed'] / max(total, 1):.1%}); "
-        f"{artefacts} failing only on recording artefacts (listed); "
-        f"the rest {counted_passed}/{counted} ({counted_passed / max(counted, 1):.1%})"
-    )
-    if counted and counted_passed / counted < OVERALL_FLOOR:
-        print(f"conformance gate: {counted_passed}/{counted} is below {OVERALL_FLOOR:.0%} overall")
-        ok = False
-    for area, (good, bad) in sorted(per_area.items()):
-        if good + bad and good / (good + bad) < AREA_FLOOR:
-            print(f"conformance gate: area {area} at {good}/{good + bad} is below {AREA_FLOOR:.0%}")
-            ok = False
-    if unexpected:
-        print(f"conformance gate: {len(unexpected)} failing case(s) not in {KNOWN.relative_to(ROOT)}:")
-        print("\n".join(unexpected))
-        ok = False
-    if fixed:
-        print(f"conformance: {len(fixed)} listed case(s) now pass; remove them from the list:")
-        print("\n".join(fixed))
+    ok, lines = judge(report, read_known(KNOWN))
+    print("\n".join(lines))
     print("conformance gate: " + ("held" if ok else "FAILED"))
     return 0 if ok else 1
 

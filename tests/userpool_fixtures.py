@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from sdw.local import LocalUserPool, PasswordHasher, ScryptParams, create_local_user_pool
-from sdw.local._keys import b64url_decode, b64url_encode
+from sdw.local.userpool import b64url_decode, b64url_encode
 from sdw.system import Tokens, UserNotFoundError
 
 FAST_SCRYPT = ScryptParams(log2_n=4, r=1, p=1)

@@ -8,7 +8,8 @@ Two ways in:
 * :class:`Execution` is the steppable core for hosts that persist executions: it never
   blocks, hands out task effects (:class:`TaskRequest`), takes their outcomes back, and
   snapshots to plain JSON between transitions (:meth:`Execution.snapshot`,
-  :meth:`Execution.restore`).
+  :meth:`Execution.restore`). The snapshot format has a version
+  (:data:`SNAPSHOT_VERSION`); a snapshot of an older one is migrated when restored.
 
 Definitions are validated first (:func:`validate_definition`, every problem with its
 JSON pointer) and compiled once (:func:`compile_definition`). Errors are in
@@ -19,7 +20,7 @@ the ``States.*`` name Retry and Catch match.
 from __future__ import annotations
 
 from sdw.asl._branch import Branch, Phase
-from sdw.asl._clock import Clock, SystemClock, VirtualClock
+from sdw.asl._clock import Clock, SystemClock, VirtualClock, to_datetime
 from sdw.asl._driver import ExecutionResult, Interpreter, compile_definition, execute
 from sdw.asl._errors import (
     ASLError,
@@ -41,13 +42,17 @@ from sdw.asl._integrations import (
     ServiceInvoker,
     TaskInvoker,
     TaskRequest,
+    shape_describe_execution,
+    shape_lambda_response,
 )
 from sdw.asl._lambda import LambdaContext, LambdaFunctions, LambdaResponse, LambdaServiceError
 from sdw.asl._map_io import LocalObjectStore, ObjectStore
 from sdw.asl._nodes import Machine
-from sdw.asl._validate import validate_definition
+from sdw.asl._snapshots import SNAPSHOT_VERSION, SnapshotVersionError
+from sdw.asl.validate import validate_definition
 
 __all__ = [
+    "SNAPSHOT_VERSION",
     "ASLError",
     "Branch",
     "Clock",
@@ -75,6 +80,7 @@ __all__ = [
     "PathNotFoundError",
     "Phase",
     "ServiceInvoker",
+    "SnapshotVersionError",
     "StatesError",
     "SystemClock",
     "TaskInvoker",
@@ -82,5 +88,8 @@ __all__ = [
     "VirtualClock",
     "compile_definition",
     "execute",
+    "shape_describe_execution",
+    "shape_lambda_response",
+    "to_datetime",
     "validate_definition",
 ]

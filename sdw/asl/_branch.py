@@ -235,28 +235,37 @@ class Branch:
             "entered_time": self.entered_time,
             "last_event": self.last_event,
             "attempts": self.attempts,
-            "retry_count": self.retry_count,  # derived from attempts; kept for readers of the format
             "effective": self.effective,
-            "task_id": self.task_id,
-            "task_token": self.task_token,
             "deadline": self.deadline,
-            "heartbeat_deadline": self.heartbeat_deadline,
-            "heartbeat_seconds": self.heartbeat_seconds,
+            "task": self._task_snapshot(),
             "fanout": self.fanout.snapshot() if self.fanout is not None else None,
-            "history_count": self.history.count if self.history is not None else None,
-            "history_recording": self.history.recording if self.history is not None else None,
+            "history": (
+                {"count": self.history.count, "recording": self.history.recording}
+                if self.history is not None
+                else None
+            ),
             "execution": self.execution,
             "origin": self.origin,
         }
         return data
 
+    def _task_snapshot(self) -> dict[str, Any] | None:
+        task = {
+            "id": self.task_id,
+            "token": self.task_token,
+            "heartbeat_deadline": self.heartbeat_deadline,
+            "heartbeat_seconds": self.heartbeat_seconds,
+        }
+        return task if any(value is not None for value in task.values()) else None
+
     @classmethod
     def restore(
         cls, data: Mapping[str, Any], parent: Branch | None, machines: Mapping[str, Machine]
     ) -> Branch:
+        """The branch of a snapshot in the current format (sdw.asl._snapshots upgrades older ones)."""
         history = None
-        if data["history_count"] is not None:
-            history = History(recording=data["history_recording"], count=data["history_count"])
+        if data["history"] is not None:
+            history = History(recording=data["history"]["recording"], count=data["history"]["count"])
         branch = cls(
             data["id"],
             machines[data["machine"]],
@@ -274,11 +283,13 @@ class Branch:
         branch.entered_time = data["entered_time"]
         branch.attempts = list(data["attempts"])
         branch.effective = data["effective"]
-        branch.task_id = data["task_id"]
-        branch.task_token = data["task_token"]
         branch.deadline = data["deadline"]
-        branch.heartbeat_deadline = data["heartbeat_deadline"]
-        branch.heartbeat_seconds = data["heartbeat_seconds"]
+        task = data["task"]
+        if task is not None:
+            branch.task_id = task["id"]
+            branch.task_token = task["token"]
+            branch.heartbeat_deadline = task["heartbeat_deadline"]
+            branch.heartbeat_seconds = task["heartbeat_seconds"]
         branch.origin = data["origin"]
         if data["fanout"] is not None:
             branch.fanout = Fanout.restore(data["fanout"], branch, machines)

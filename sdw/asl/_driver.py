@@ -31,7 +31,7 @@ from sdw.asl._integrations import ServiceInvoker, TaskInvoker, TaskRequest
 from sdw.asl._lambda import LambdaFunctions
 from sdw.asl._map_io import ObjectStore
 from sdw.asl._nodes import Machine, compile_machine
-from sdw.asl._validate import ensure_valid_definition
+from sdw.asl.validate import ensure_valid_definition
 
 __all__ = ["ExecutionResult", "Interpreter", "compile_definition", "execute"]
 

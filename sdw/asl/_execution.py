@@ -48,6 +48,7 @@ from sdw.asl._lifecycle import too_big
 from sdw.asl._map_io import ObjectStore
 from sdw.asl._nodes import Machine
 from sdw.asl._payload import dumps_compact
+from sdw.asl._snapshots import SNAPSHOT_VERSION, upgrade_snapshot
 from sdw.asl._states import SimpleStates
 from sdw.asl._task_state import TaskStates
 from sdw.asl._timestamps import format_timestamp
@@ -56,7 +57,6 @@ __all__ = ["Execution", "ExecutionStatus"]
 
 _log = logging.getLogger(__name__)
 
-_SNAPSHOT_VERSION = 1
 MAX_STANDARD_SECONDS = 365 * 24 * 3600.0
 """Step Functions quota: a standard execution runs at most a year."""
 MAX_EXPRESS_SECONDS = 300.0
@@ -436,7 +436,7 @@ class Execution(SimpleStates, TaskStates, FanoutStates):
         """The execution as plain JSON; see :meth:`restore`."""
         assert self.root is not None
         return {
-            "version": _SNAPSHOT_VERSION,
+            "version": SNAPSHOT_VERSION,
             "type": self.type,
             "status": self.status,
             "input": self.input,
@@ -464,9 +464,12 @@ class Execution(SimpleStates, TaskStates, FanoutStates):
         rng: random.Random | None = None,
         object_store: ObjectStore | None = None,
     ) -> Execution:
-        """Continue an execution from :meth:`snapshot` (maybe in another process)."""
-        if snapshot.get("version") != _SNAPSHOT_VERSION:
-            raise ValueError(f"unsupported snapshot version {snapshot.get('version')!r}")
+        """Continue an execution from :meth:`snapshot` (maybe in another process, maybe another sdw).
+
+        A snapshot of an older format is migrated first (sdw.asl._snapshots); one newer
+        than this code raises SnapshotVersionError.
+        """
+        snapshot = upgrade_snapshot(snapshot)
         exe = cls(
             machine,
             snapshot["input"],

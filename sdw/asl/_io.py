@@ -25,9 +25,9 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from sdw.asl._errors import ErrorName, PathNotFoundError, StatesError
-from sdw.asl._jsonata import TemplateTree, compile_template_tree
 from sdw.asl._jsonpath import JsonPath, compile_path, compile_reference_path
 from sdw.asl._payload import Payload, Scope, compile_payload, dumps_compact, resolve_path
+from sdw.asl.jsonata import TemplateTree, compile_template_tree
 
 __all__ = ["NULL_PATH", "Env", "JsonPathIO", "JsonataIO", "StateIO", "Template", "compile_io"]
 

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sdw.asl._errors import JsonPathSyntaxError, PathNotFoundError
-from sdw.asl._intrinsic_text import json_type_name
 from sdw.asl._jsonpath_filter import MISSING, FilterExpr, parse_filter
+from sdw.asl.intrinsic import json_type_name
 
 __all__ = [
     "MISSING",

@@ -7,7 +7,7 @@ interpreter's hot path only evaluates. Nested machines (Parallel branches, Map i
 processors) are :class:`Machine` objects too, found again on resume by their JSON
 pointer (``/States/P/Branches/0``).
 
-The validator (``_validate``) has already rejected invalid definitions with every
+The validator (:mod:`sdw.asl.validate`) has already rejected invalid definitions with every
 problem located; compilation trusts the shape it was given but still refuses, with a
 :class:`DefinitionError`, anything it cannot compile, rather than failing later.
 """
@@ -22,16 +22,16 @@ from sdw.asl._choice import Predicate, compile_condition
 from sdw.asl._errors import ASLError, DefinitionError, Diagnostic
 from sdw.asl._integrations import Integration, parse_resource
 from sdw.asl._io import StateIO, Template, compile_io
-from sdw.asl._jsonata import (
+from sdw.asl._jsonpath import JsonPath, compile_path
+from sdw.asl._payload import Payload, compile_value_expression
+from sdw.asl._retry import Catcher, Retrier
+from sdw.asl.jsonata import (
     JsonataExpression,
     TemplateTree,
     compile_jsonata,
     compile_template_tree,
     is_jsonata_template,
 )
-from sdw.asl._jsonpath import JsonPath, compile_path
-from sdw.asl._payload import Payload, compile_value_expression
-from sdw.asl._retry import Catcher, Retrier
 
 __all__ = [
     "JSONATA",

@@ -24,8 +24,8 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from sdw.asl._errors import ErrorName, JsonPathSyntaxError, PathNotFoundError, StatesError
-from sdw.asl._intrinsics import is_intrinsic, parse_intrinsic
 from sdw.asl._jsonpath import JsonPath, compile_path
+from sdw.asl.intrinsic import is_intrinsic, parse_intrinsic
 
 __all__ = [
     "Payload",

@@ -57,9 +57,7 @@ def dev(
     quiet: bool, worker_fd: int | None, parent_pid: int | None,
 ) -> None:
     """Run the local runtime: every functions/lib/<name> at POST /lib/<name>, behind JWTs."""
-    from sdw.local import LocalError
-    from sdw.local._output import OutputCapture
-    from sdw.local._runtime import create_local_runtime
+    from sdw.local import LocalError, OutputCapture, create_local_runtime
     from sdw.project import ProjectError
 
     config = load_config(project_dir=project_dir, state_dir=state_dir, host=host, port=port)
@@ -70,7 +68,7 @@ def dev(
     def access_log(line: str) -> None:
         err.write(line + "\n")
 
-    from sdw.local._server import adopt_socket
+    from sdw.local import adopt_socket
 
     inherited = None if worker_fd is None else adopt_socket(worker_fd)
     try:
@@ -122,7 +120,7 @@ def _serve(runtime: Any, output: Any, on_ready: Any) -> None:
 
 
 def _print_banner(runtime: Any, config: Config) -> None:
-    from sdw.local._userpool import ensure_dev_user
+    from sdw.local.userpool import ensure_dev_user
     from sdw.project import Severity
 
     for problem in runtime.load.problems:

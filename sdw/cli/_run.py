@@ -34,7 +34,7 @@ from sdw.cli._common import create_flow_client, reports_errors, token_option, wi
 from sdw.cli._config import Config
 from sdw.cli._flow_client import FlowClient
 from sdw.cli._timeline import TimelineRow, format_duration, format_run_time, parse_time, timeline
-from sdw.system._flows_input import json_kind
+from sdw.system import json_kind
 
 POLL_FIRST_S = 0.05  # the examples end within tens of milliseconds
 POLL_MAX_S = 0.5

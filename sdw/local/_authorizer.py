@@ -62,9 +62,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from sdw.local._errors import TokenRejectedError
-from sdw.local._keys import b64url_decode, public_key_from_jwk
-from sdw.local._userpool import LocalUserPool
-from sdw.system._ports import Principal
+from sdw.local.userpool import LocalUserPool, b64url_decode, public_key_from_jwk
+from sdw.system import Principal
 
 Clock = Callable[[], float]
 

@@ -35,20 +35,17 @@ from urllib.parse import unquote
 
 from sdw.asl import validate_definition
 from sdw.local._authorizer import create_jwt_authorizer
-from sdw.local._engine import LocalFlowEngine, create_flow_engine
 from sdw.local._events import EventBuilder, parse_query
 from sdw.local._gateway import AccessLog, Gateway
 from sdw.local._invoker import LocalInvoker
 from sdw.local._output import OutputCapture
 from sdw.local._routing import Router, SystemCall
 from sdw.local._server import LocalServer, bind_socket
-from sdw.local._userpool import LocalUserPool, create_local_user_pool, local_base_url
 from sdw.local._workers import WorkerPool
+from sdw.local.engine import LocalFlowEngine, create_flow_engine
+from sdw.local.userpool import LocalUserPool, create_local_user_pool, local_base_url
 from sdw.project import LoadResult, Project, load_project
-from sdw.system._auth import auth_config, verify_caller
-from sdw.system._flows import FlowEndpoints
-from sdw.system._ports import FlowEngine
-from sdw.system._responses import SystemResponse
+from sdw.system import FlowEndpoints, FlowEngine, SystemResponse, auth_config, verify_caller
 
 
 @dataclass

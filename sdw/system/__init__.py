@@ -16,6 +16,16 @@ from sdw.system._errors import (
     UserNotFoundError,
 )
 from sdw.system._flows import FlowEndpoints
+from sdw.system._flows_input import (
+    DEFAULT_LIMIT,
+    MAX_INPUT_BYTES,
+    MAX_NAME,
+    MAX_RESULTS,
+    MAX_STOP_CAUSE,
+    MAX_STOP_ERROR,
+    execution_arn,
+    json_kind,
+)
 from sdw.system._lifetime import RequestedLifetime, requested_lifetime, token_lifetime
 from sdw.system._ports import (
     Authorizer,
@@ -38,6 +48,12 @@ from sdw.system._routes import SYSTEM_ROUTES, SystemRoute
 from sdw.system._usage import parse_year_month, usage_ttl, year_month
 
 __all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_INPUT_BYTES",
+    "MAX_NAME",
+    "MAX_RESULTS",
+    "MAX_STOP_CAUSE",
+    "MAX_STOP_ERROR",
     "SYSTEM_ROUTES",
     "Authorizer",
     "ExecutionDescription",
@@ -68,6 +84,8 @@ __all__ = [
     "UserExistsError",
     "UserNotFoundError",
     "auth_config",
+    "execution_arn",
+    "json_kind",
     "parse_year_month",
     "principal_from_event",
     "requested_lifetime",

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from sdw.asl._validate import validate_definition
+from sdw.asl.validate import validate_definition
 
 CASES = Path(__file__).resolve().parents[4] / "shared" / "asl-conformance" / "cases"
 

@@ -20,7 +20,7 @@ from sdw.local import (
     dev_user_password,
     ensure_dev_user,
 )
-from sdw.local._userpool import DEV_PASSWORD_FILE
+from sdw.local.userpool import DEV_PASSWORD_FILE
 from sdw.system import (
     InvalidParameterError,
     InvalidPasswordError,

@@ -4,7 +4,15 @@ from typing import Any
 
 import pytest
 
-from sdw.asl import ErrorName, Execution, ExecutionStatus, StatesError, TaskRequest, compile_definition
+from sdw.asl import (
+    ErrorName,
+    Execution,
+    ExecutionStatus,
+    SnapshotVersionError,
+    StatesError,
+    TaskRequest,
+    compile_definition,
+)
 
 from .helpers import ManualClock, chain, drive, event_types, pass_end, run, start
 
@@ -192,7 +200,7 @@ def test_a_step_that_raises_inside_a_catcher_fails_the_branch_with_the_located_c
 
 def test_restore_rejects_an_unknown_snapshot_version() -> None:
     machine = compile_definition(chain(("A", pass_end())))
-    with pytest.raises(ValueError, match="snapshot version"):
+    with pytest.raises(SnapshotVersionError, match="snapshot version 99"):
         Execution.restore(machine, {"version": 99}, clock=ManualClock())
 
 

@@ -6,8 +6,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sdw.local import JwtAuthorizer
-from sdw.local._keys import SigningKey
-from sdw.local._userpool_tokens import TokenFactory
+from sdw.local.userpool import SigningKey, TokenFactory
 from tests.userpool_fixtures import CLIENT_ID, ISSUER, FakeClock, rsa_key
 
 

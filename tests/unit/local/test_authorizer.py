@@ -15,8 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from sdw.local import JwtAuthorizer, TokenRejectedError
-from sdw.local._keys import SigningKey, b64url_encode
-from sdw.local._userpool_tokens import TokenFactory
+from sdw.local.userpool import SigningKey, TokenFactory, b64url_encode
 from sdw.system import Principal
 from tests.userpool_fixtures import (
     CLIENT_ID,

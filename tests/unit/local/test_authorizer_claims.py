@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sdw.local import JwtAuthorizer, claim_string
-from sdw.local._keys import SigningKey
+from sdw.local.userpool import SigningKey
 from tests.userpool_fixtures import CLIENT_ID, ISSUER, FakeClock, forge_token
 
 

@@ -11,7 +11,7 @@ from sdw.local._events import GatewayRequest
 from sdw.local._gateway import Gateway
 from sdw.local._invoker import Handler
 from sdw.local._routing import Router, SystemCall
-from sdw.system._responses import SystemResponse
+from sdw.system import SystemResponse
 
 from ._doubles import GOOD_TOKEN, FakeAuthorizer, answer, make_invoker
 

@@ -138,13 +138,16 @@ def test_reloads_a_function_whose_file_changed_once_the_check_interval_passed() 
 
 def test_times_out_with_lambdas_error_and_starts_a_fresh_instance_after() -> None:
     release = threading.Event()
+    entered = threading.Event()
 
     def slow(event: Any, context: Any) -> str:
+        entered.set()
         release.wait(5)
         return "late"
 
     invoker = make_invoker({"slow": slow}, timeouts={"slow": 3})
     pending = invoker.start("slow", {})
+    assert entered.wait(5)  # the instance that times out is the one the next call must not reuse
     invocation = invoker.time_out(pending)
     assert invocation.timed_out
     assert invocation.error is not None and invocation.error.error_type == "Sandbox.Timedout"

@@ -29,6 +29,7 @@ from sdw.project._loader import load_project
 from sdw.project._model import Function, LoadResult, Plugin, Problem, Project, Severity, deployed_name
 from sdw.project._names import check_name
 from sdw.project._schedule import Schedule, ScheduleError, parse_schedule
+from sdw.project._schedule_times import fire_times, is_fire_time, latest_fire_time, next_fire_time
 from sdw.project._yaml import Location, YamlDocument, YamlError, load_yaml
 
 __all__ = [
@@ -61,9 +62,13 @@ __all__ = [
     "compile_flows",
     "deployed_name",
     "find_placeholders",
+    "fire_times",
+    "is_fire_time",
+    "latest_fire_time",
     "load_flows",
     "load_project",
     "load_yaml",
+    "next_fire_time",
     "parse_flow",
     "parse_function_config",
     "parse_schedule",

@@ -128,6 +128,10 @@ class LocalScheduler:
             checked = self.store.checked_until()
             stamp = now.timestamp()
             if checked is None:  # the first run in this state folder: nothing was missed
+                for flow in self.flows:
+                    assert flow.schedule is not None
+                    self.store.first_seen(schedule_key(flow), flow.key, str(flow.schedule), stamp)
+                    self._next[schedule_key(flow)] = next_fire_time(flow.schedule, now)
                 self.store.set_checked_until(stamp)
                 return []
             fired = []

@@ -216,8 +216,9 @@ class LocalScheduler:
             now = datetime.fromtimestamp(self._clock(), UTC)
             try:
                 self.advance(now)
+                upcoming = self.next_due()
+                wait = MAX_SLEEP_S if upcoming is None else (upcoming - now).total_seconds() + 0.05
             except Exception:  # the loop must outlive one bad tick (a locked database, say)
-                log.exception("the scheduler could not look at the schedules")
-            upcoming = self.next_due()
-            wait = MAX_SLEEP_S if upcoming is None else (upcoming - now).total_seconds() + 0.05
+                log.exception("the scheduler could not look at the schedules; trying again in 1 s")
+                wait = 1.0
             self._stop.wait(min(max(wait, 0.05), MAX_SLEEP_S))

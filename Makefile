@@ -37,6 +37,7 @@ test: lint typecheck
 bench: setup
 	$(BIN)/python bench/asl.py
 	$(BIN)/python bench/gateway.py
+	$(BIN)/python bench/features.py
 
 clean:
 	rm -rf $(VENV) .sdw .pytest_cache .mypy_cache .ruff_cache

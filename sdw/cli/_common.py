@@ -20,6 +20,8 @@ import click
 from sdw.cli._config import Config, create_config
 from sdw.cli._flow_client import FlowClient, FlowClientError
 from sdw.local import LocalError, LocalUserPool, create_local_user_pool, ensure_dev_user, local_base_url
+from sdw.project import ProjectError
+from sdw.runtime import SdwRuntimeError
 from sdw.system import ServiceError
 
 P = ParamSpec("P")
@@ -49,7 +51,7 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except (click.ClickException, click.Abort, click.exceptions.Exit):
             raise
-        except (ServiceError, LocalError, FlowClientError) as exc:
+        except (ServiceError, LocalError, FlowClientError, ProjectError, SdwRuntimeError) as exc:
             raise click.ClickException(str(exc)) from None
         except Exception as exc:  # the promise: no traceback on the terminal
             raise click.ClickException(f"unexpected {type(exc).__name__}: {exc}") from None

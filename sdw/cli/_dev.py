@@ -57,7 +57,7 @@ def dev(
     quiet: bool, worker_fd: int | None, parent_pid: int | None,
 ) -> None:
     """Run the local runtime: every functions/lib/<name> at POST /lib/<name>, behind JWTs."""
-    from sdw.local import LocalError, OutputCapture, create_local_runtime
+    from sdw.local import LocalError, OutputCapture, create_git_plugin_fetcher, create_local_runtime
     from sdw.project import ProjectError
 
     config = load_config(project_dir=project_dir, state_dir=state_dir, host=host, port=port)
@@ -71,10 +71,13 @@ def dev(
     from sdw.local import adopt_socket
 
     inherited = None if worker_fd is None else adopt_socket(worker_fd)
+    # git plugins: fetched by the parent; a worker uses the checkouts it made
+    fetcher = create_git_plugin_fetcher(config.state_dir, os.environ, offline=inherited is not None)
     try:
         runtime = create_local_runtime(
             config.project_root, config.state_dir, host=config.host, port=config.port, region=config.region,
             access_log=None if quiet else access_log, output=output, sock=inherited,
+            fetch_plugin=fetcher,
         )
     except (ProjectError, LocalError) as exc:  # no project folder; a state file it cannot use
         raise click.ClickException(str(exc)) from None
@@ -96,6 +99,7 @@ def dev(
 
     def on_ready(bound: int) -> None:
         children.extend(_start_workers(workers - 1, runtime, config, quiet))
+        runtime.start_scheduler()
         suffix = f", {workers} worker processes" if workers > 1 else ""
         click.echo(f"Listening on {runtime.base_url}{suffix} (Ctrl-C to stop)")
         sys.stdout.flush()
@@ -125,6 +129,8 @@ def _print_banner(runtime: Any, config: Config) -> None:
 
     for problem in runtime.load.problems:
         click.echo(str(problem), err=True)
+    for message in runtime.environment.missing_secrets(runtime.project):
+        click.echo(f"error: {message}", err=True)
     errors = sum(1 for p in runtime.load.problems if p.severity is Severity.ERROR)
     tokens = ensure_dev_user(runtime.pool)
     base = runtime.base_url
@@ -134,6 +140,9 @@ def _print_banner(runtime: Any, config: Config) -> None:
         lines.append(f"  {route.method:<4} {base}{route.path}{'   (JWT)' if route.authorized else ''}")
     keys = [fn.key for fn in runtime.project.functions]
     ping = "ping" if "ping" in keys or not keys else keys[0]
+    scheduled = [f"{flow.key} {flow.schedule}" for flow in runtime.project.flows if flow.schedule is not None]
+    if scheduled:
+        lines.append("Schedules (UTC; sdw schedules list shows the next fire times): " + ", ".join(scheduled))
     lines += [
         "",
         f"Try it (a fresh token for the dev user, valid {tokens.expires_in // 60} minutes):",

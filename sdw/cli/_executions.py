@@ -1,11 +1,13 @@
 """``sdw executions``: the caller's executions on the running ``sdw dev``, and one's history.
 
-    sdw executions list [--flow F] [--status S] [--limit N] [--json]   a table, newest first
+    sdw executions list [--flow F] [--status S] [--limit N] [--owner schedule] [--json]   newest first
     sdw executions show ID [--flow F] [--json]                          the history as a timeline
 
 Both call the endpoints over HTTP as the dev user (or ``--token``), like ``sdw run``
 (sdw/cli/_flow_client.py says why). ``list`` is ``GET /runs``: one page of at most
-``--limit`` rows; when there are more, it says how to get the next page.
+``--limit`` rows; when there are more, it says how to get the next page. Scheduled runs
+belong to the principal ``schedule``, not to you: ``--owner schedule`` lists them
+(``sdw executions list --flow nightly --owner schedule``), and ``show`` finds them too.
 
 ``show`` takes an execution id or its ARN. The endpoint needs the flow too: an ARN names
 it, ``--flow`` gives it, and otherwise the caller's executions are searched for that id
@@ -29,7 +31,7 @@ from sdw.cli._common import create_flow_client, reports_errors, token_option, wi
 from sdw.cli._config import Config
 from sdw.cli._flow_client import FlowClient, FlowClientError
 from sdw.cli._timeline import format_duration, format_run_time, format_time, parse_time, timeline
-from sdw.system import ExecutionStatus
+from sdw.system import SCHEDULE_OWNER, ExecutionStatus
 
 STATUS_COLOURS = {"RUNNING": "cyan", "SUCCEEDED": "green", "FAILED": "red", "TIMED_OUT": "red",
                   "ABORTED": "yellow"}
@@ -49,16 +51,18 @@ def executions() -> None:
 @click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True,
               help="At most this many rows (1-1000).")
 @click.option("--next-token", help="The page after the one that printed this token.")
+@click.option("--owner", type=click.Choice([SCHEDULE_OWNER]),
+              help="List the scheduled runs (owner 'schedule') instead of yours.")
 @click.option("--json", "as_json", is_flag=True, help="Print the page as JSON instead of a table.")
 @token_option
 @with_config
 @reports_errors
-def list_executions(flow: str | None, status: str | None, limit: int, next_token: str | None, as_json: bool,
-                    token: str | None, config: Config) -> None:
-    """List your executions, newest first."""
+def list_executions(flow: str | None, status: str | None, limit: int, next_token: str | None,
+                    owner: str | None, as_json: bool, token: str | None, config: Config) -> None:
+    """List your executions (or, with --owner schedule, the scheduled ones), newest first."""
     client = create_flow_client(config, token)
     page = client.runs(flow=flow, status=status.upper() if status else None, limit=limit,
-                       next_token=next_token)
+                       next_token=next_token, owner=owner)
     if as_json:
         click.echo(json.dumps(page, indent=2))
         return
@@ -82,6 +86,7 @@ def list_executions(flow: str | None, status: str | None, limit: int, next_token
     console.print(table)
     if page.get("nextToken"):
         again = [f"--limit {limit}", *([f"--flow {flow}"] if flow else []),
+                 *([f"--owner {owner}"] if owner else []),
                  *([f"--status {status.upper()}"] if status else []), f"--next-token {page['nextToken']}"]
         console.print(escape("More: sdw executions list " + " ".join(again)))
 
@@ -125,13 +130,14 @@ def find_flow(client: FlowClient, execution: str) -> str:
             return parts[6]  # the state machine's name, which the endpoints accept for the flow
         raise FlowClientError(f"{execution!r} is not an execution ARN (arn:aws:states:...:execution:FLOW:ID)")
     flows: list[str] = []
-    token: str | None = None
-    while True:
-        page = client.runs(limit=SEARCH_PAGE, next_token=token)
-        flows += [str(row["flow"]) for row in page["executions"] if row["executionId"] == execution]
-        token = page.get("nextToken")
-        if not token:
-            break
+    for owner in (None, SCHEDULE_OWNER):  # the caller's runs, then the scheduled ones
+        token: str | None = None
+        while True:
+            page = client.runs(limit=SEARCH_PAGE, next_token=token, owner=owner)
+            flows += [str(row["flow"]) for row in page["executions"] if row["executionId"] == execution]
+            token = page.get("nextToken")
+            if not token:
+                break
     if not flows:
         raise FlowClientError(f"Execution {execution!r} does not exist.")
     if len(flows) > 1:

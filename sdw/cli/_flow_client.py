@@ -70,9 +70,10 @@ class FlowClient:
 
     def runs(
         self, *, flow: str | None = None, status: str | None = None, limit: int = 100,
-        next_token: str | None = None,
+        next_token: str | None = None, owner: str | None = None,
     ) -> dict[str, Any]:
-        query = {"flow": flow, "status": status, "limit": str(limit), "next_token": next_token}
+        query = {"flow": flow, "status": status, "limit": str(limit), "next_token": next_token,
+                 "owner": owner}
         return self._request("GET", "/runs", query)
 
     def _request(

@@ -10,6 +10,8 @@ from sdw.cli._dev import dev
 from sdw.cli._executions import executions
 from sdw.cli._flows import flows
 from sdw.cli._run import run
+from sdw.cli._schedules import schedules
+from sdw.cli._secrets import connections, secrets
 from sdw.cli._users import users
 
 
@@ -19,5 +21,5 @@ def main() -> None:
     """sdw: Serverless Dynamic Workflows. Functions and flows, locally or on AWS."""
 
 
-for command in (users, asl, dev, flows, run, executions):
+for command in (users, asl, dev, flows, run, executions, schedules, secrets, connections):
     main.add_command(command)

@@ -25,6 +25,7 @@ How it imitates Lambda, and where it cannot:
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import importlib.util
 import json
 import logging
@@ -199,7 +200,8 @@ class LocalInvoker:
             raise UnknownFunctionError(key)
         pending = Pending(function, new_uuid4(), self._clock())
         pending.on_done = on_done
-        self._pool.submit(lambda: self._run(pending, event))
+        caller = contextvars.copy_context()  # what the caller set (the engine's execution) reaches the call
+        self._pool.submit(lambda: caller.run(self._run, pending, event))
         return pending
 
     def invoke(self, key: str, event: Any) -> Invocation:

@@ -35,16 +35,22 @@ from urllib.parse import unquote
 
 from sdw.asl import validate_definition
 from sdw.local._authorizer import create_jwt_authorizer
+from sdw.local._environ import install_scoped_environ
 from sdw.local._events import EventBuilder, parse_query
+from sdw.local._function_env import ConnectionAccessLog, FunctionEnvironment
 from sdw.local._gateway import AccessLog, Gateway
-from sdw.local._invoker import LocalInvoker
+from sdw.local._invoker import LocalInvoker, import_handler
 from sdw.local._output import OutputCapture
 from sdw.local._routing import Router, SystemCall
+from sdw.local._schedule_store import ScheduleStore
+from sdw.local._scheduler import LocalScheduler
+from sdw.local._secrets import LocalSecretStore
 from sdw.local._server import LocalServer, bind_socket
+from sdw.local._statedir import StateDir
 from sdw.local._workers import WorkerPool
 from sdw.local.engine import LocalFlowEngine, create_flow_engine
 from sdw.local.userpool import LocalUserPool, create_local_user_pool, local_base_url
-from sdw.project import LoadResult, Project, load_project
+from sdw.project import LoadResult, PluginFetcher, Project, load_project
 from sdw.system import FlowEndpoints, FlowEngine, SystemResponse, auth_config, verify_caller
 
 
@@ -61,6 +67,8 @@ class LocalRuntime:
     port: int
     workers: WorkerPool
     engine: LocalFlowEngine
+    environment: FunctionEnvironment
+    scheduler: LocalScheduler
 
     @property
     def project(self) -> Project:
@@ -70,9 +78,18 @@ class LocalRuntime:
     def base_url(self) -> str:
         return local_base_url(self.host, self.port)
 
+    def start_scheduler(self) -> bool:
+        """Fire the project's schedules from now on, if this process runs executions (``sdw dev``)."""
+        if not self.engine.runs_executions:
+            return False
+        self.scheduler.start()
+        return True
+
     def close(self) -> None:
         self.server.stop()
+        self.scheduler.stop()
         self.engine.close()  # running executions stay RUNNING; the next start resumes them
+        self.environment.store.close()
         self.workers.shutdown()
         self.pool.close()
 
@@ -90,13 +107,17 @@ def create_local_runtime(
     workers: int = 64,
     clock: Callable[[], float] = time.time,
     sock: socket.socket | None = None,
+    fetch_plugin: PluginFetcher | None = None,
 ) -> LocalRuntime:
     """Load the project and wire a runtime listening on host:port (0 = a free port).
 
     ``sock``: an already listening socket to serve on instead (a worker process of
-    ``sdw dev --workers N`` serves the socket its parent bound).
+    ``sdw dev --workers N`` serves the socket its parent bound). ``fetch_plugin`` checks
+    out config.json's git plugins (sdw.local's ``GitPluginFetcher``). Schedules fire once
+    ``start_scheduler()`` is called (``sdw dev`` does, when it serves).
     """
-    load = load_project(project_root, validate_definition=validate_definition, region=region)
+    load = load_project(project_root, validate_definition=validate_definition, region=region,
+                        fetch_plugin=fetch_plugin)
     if sock is None:
         sock = bind_socket(host, port)
     bound_port = sock.getsockname()[1]
@@ -106,8 +127,10 @@ def create_local_runtime(
                                       clock=clock)
         authorizer = create_jwt_authorizer(pool)
         pool_workers = WorkerPool(workers)
+        state = StateDir(state_dir)
+        environment = create_function_environment(load.project, state, clock=clock)
         invoker = LocalInvoker(load.project, pool=pool_workers, region=region, output=output,
-                               wall_clock=clock)
+                               wall_clock=clock, loader=environment.wrap_loader(import_handler))
         router = Router()
         for function in load.project.functions:
             router.add_function(function.key)
@@ -123,7 +146,24 @@ def create_local_runtime(
             pool.close()
         raise
     add_flow_routes(router, engine, load.project)
-    return LocalRuntime(load, pool, invoker, gateway, server, host, bound_port, pool_workers, engine)
+    scheduler = LocalScheduler(load.project.flows, ScheduleStore(state), engine.start, clock=clock,
+                               region=region)
+    return LocalRuntime(load, pool, invoker, gateway, server, host, bound_port, pool_workers, engine,
+                        environment, scheduler)
+
+
+def create_function_environment(
+    project: Project, state: StateDir, *, clock: Callable[[], float] = time.time
+) -> FunctionEnvironment:
+    """Secrets and connections from the state folder's store, for the project's service and stage ``local``.
+
+    ``os.environ`` becomes the per-function overlay (sdw.local._environ) only when a
+    function declares secrets: a project without any keeps the plain process environment.
+    """
+    if any(function.secrets for function in project.functions):
+        install_scoped_environ()
+    store = LocalSecretStore(state, service=project.service)
+    return FunctionEnvironment(store, ConnectionAccessLog(state), clock=clock)
 
 
 def add_auth_routes(router: Router, pool: LocalUserPool) -> None:
@@ -195,4 +235,10 @@ def add_flow_routes(router: Router, engine: FlowEngine, project: Project) -> Non
     router.add_system("GET", "/runs", runs, authorized=True, blocking=True)
 
 
-__all__ = ["LocalRuntime", "add_auth_routes", "add_flow_routes", "create_local_runtime"]
+__all__ = [
+    "LocalRuntime",
+    "add_auth_routes",
+    "add_flow_routes",
+    "create_function_environment",
+    "create_local_runtime",
+]

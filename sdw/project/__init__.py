@@ -24,15 +24,31 @@ from sdw.project._flows_model import (
     refused_character,
 )
 from sdw.project._flows_parse import FlowSpec, parse_flow
-from sdw.project._function_config import FunctionSettings, parse_function_config
-from sdw.project._loader import load_project
+from sdw.project._function_config import (
+    FunctionSettings,
+    check_connection_name,
+    check_connection_type,
+    check_secret_name,
+    parse_function_config,
+)
+from sdw.project._loader import load_project, read_service
 from sdw.project._model import Function, LoadResult, Plugin, Problem, Project, Severity, deployed_name
 from sdw.project._names import check_name
+from sdw.project._plugin_source import (
+    DEFAULT_SERVICE,
+    GitSource,
+    PluginFetcher,
+    PluginFetchError,
+    parse_git_entry,
+    redact,
+)
 from sdw.project._schedule import Schedule, ScheduleError, parse_schedule
+from sdw.project._schedule_times import fire_times, is_fire_time, latest_fire_time, next_fire_time
 from sdw.project._yaml import Location, YamlDocument, YamlError, load_yaml
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
+    "DEFAULT_SERVICE",
     "ArnNaming",
     "DefinitionDiagnostic",
     "DefinitionValidator",
@@ -44,9 +60,12 @@ __all__ = [
     "FlowType",
     "Function",
     "FunctionSettings",
+    "GitSource",
     "LoadResult",
     "Location",
     "Plugin",
+    "PluginFetchError",
+    "PluginFetcher",
     "Problem",
     "Project",
     "ProjectError",
@@ -56,17 +75,27 @@ __all__ = [
     "Severity",
     "YamlDocument",
     "YamlError",
+    "check_connection_name",
+    "check_connection_type",
     "check_flow_name",
     "check_name",
+    "check_secret_name",
     "compile_flows",
     "deployed_name",
     "find_placeholders",
+    "fire_times",
+    "is_fire_time",
+    "latest_fire_time",
     "load_flows",
     "load_project",
     "load_yaml",
+    "next_fire_time",
     "parse_flow",
     "parse_function_config",
+    "parse_git_entry",
     "parse_schedule",
+    "read_service",
+    "redact",
     "refused_character",
     "substitute_placeholders",
 ]

@@ -25,10 +25,20 @@ from sdw.project._flows_model import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 from sdw.project._function_config import parse_function_config
 from sdw.project._model import Function, LoadResult, Plugin, Problem, Project, Severity
 from sdw.project._names import check_name, is_private_folder
+from sdw.project._plugin_source import (
+    DEFAULT_SERVICE,
+    PluginFetcher,
+    PluginFetchError,
+    check_service,
+    is_git_entry,
+    parse_git_entry,
+    redact,
+)
 from sdw.project._yaml import Location
 
 FUNCTIONS_DIR = ("functions", "lib")
 CONFIG_FILE = "config.json"
+_Config = tuple[dict[str, Any], str]  # config.json's object and its text
 
 
 def load_project(
@@ -39,6 +49,7 @@ def load_project(
     account_id: str = DEFAULT_ACCOUNT_ID,
     name_prefix: str = "",
     extra_flow_files: Sequence[Path] = (),
+    fetch_plugin: PluginFetcher | None = None,
 ) -> LoadResult:
     """Read ``root`` (functions/lib, config.json plugins, flows) into a model and its problems.
 
@@ -46,13 +57,18 @@ def load_project(
     (``sdw.asl.validate_definition``; sdw.project may not import sdw.asl). ``region`` and
     ``account_id`` go into the ARNs of the flows' resolved definitions, each deployed name
     after ``name_prefix`` (``<service>-<stage>-`` on AWS; see ``ArnNaming``).
+
+    A ``git+https://`` plugin is loaded from the folder ``fetch_plugin`` checks it out
+    to; one it cannot fetch is reported and skipped, and the rest of the project loads.
+    Without ``fetch_plugin`` git plugins are reported as not loaded (a warning).
     """
     root = root.resolve()
     if not root.is_dir():
         raise ProjectLoadError(f"{root}: no such project folder")
     problems: list[Problem] = []
     functions = _discover_functions(root, root, None, problems)
-    plugins = _load_plugins(root, problems)
+    config = _read_config(root, problems)
+    plugins = _load_plugins(config, root, problems, fetch_plugin)
     for plugin in plugins:
         functions += _discover_functions(plugin.root, root, plugin.name, problems)
     functions = _drop_clashes(functions, root, problems)
@@ -66,7 +82,9 @@ def load_project(
         name_prefix=name_prefix,
         extra_files=extra_flow_files,
     )
-    project = Project(root=root, functions=tuple(functions), plugins=tuple(plugins), flows=flows.flows)
+    service = _service(config, problems)
+    project = Project(root=root, functions=tuple(functions), plugins=tuple(plugins), flows=flows.flows,
+                      service=service)
     return LoadResult(project, tuple(problems) + flows.problems, flows.files)
 
 
@@ -149,22 +167,52 @@ def _drop_clashes(functions: list[Function], root: Path, problems: list[Problem]
     return [fn for fn in functions if fn.key not in dropped]
 
 
-def _load_plugins(root: Path, problems: list[Problem]) -> list[Plugin]:
+def read_service(root: Path) -> str:
+    """The service name config.json gives (``sdw`` by default); ProjectLoadError when it is wrong."""
+    problems: list[Problem] = []
+    service = _service(_read_config(root.resolve(), problems), problems)
+    if problems:
+        raise ProjectLoadError("; ".join(str(p) for p in problems), list(problems))
+    return service
+
+
+def _read_config(root: Path, problems: list[Problem]) -> _Config | None:
+    """config.json as a JSON object and its text, or None (absent, or reported as wrong)."""
     path = root / CONFIG_FILE
     if not path.is_file():
-        return []
+        return None
     text = _read(path, root, problems)
     if text is None:
-        return []
+        return None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         where = Location(CONFIG_FILE, exc.lineno, exc.colno)
         problems.append(Problem(Severity.ERROR, f"does not parse: {exc.msg}", where))
-        return []
+        return None
     if not isinstance(data, dict):
         problems.append(Problem(Severity.ERROR, "must be a JSON object", Location(CONFIG_FILE, 1, 1)))
+        return None
+    return data, text
+
+
+def _service(config: _Config | None, problems: list[Problem]) -> str:
+    if config is None or "service" not in config[0]:
+        return DEFAULT_SERVICE
+    data, text = config
+    reason = check_service(data["service"])
+    if reason:
+        problems.append(Problem(Severity.ERROR, reason, _find(text, '"service"')))
+        return DEFAULT_SERVICE
+    return str(data["service"])
+
+
+def _load_plugins(
+    config: _Config | None, root: Path, problems: list[Problem], fetch: PluginFetcher | None
+) -> list[Plugin]:
+    if config is None:
         return []
+    data, text = config
     entries = data.get("plugins", [])
     if not isinstance(entries, list):
         problems.append(Problem(Severity.ERROR, '"plugins" must be a list', _find(text, '"plugins"')))
@@ -172,15 +220,15 @@ def _load_plugins(root: Path, problems: list[Problem]) -> list[Plugin]:
     plugins: list[Plugin] = []
     seen: dict[str, str] = {}
     for entry in entries:
-        plugin = _plugin_from_entry(entry, root, text, problems)
+        plugin = _plugin_from_entry(entry, root, text, problems, fetch)
         if plugin is None:
             continue
         if plugin.name in seen:
             problems.append(
                 Problem(
                     Severity.ERROR,
-                    f"plugins {seen[plugin.name]!r} and {entry!r} share the name {plugin.name!r};"
-                    " the second is not loaded",
+                    f"plugins {redact(seen[plugin.name])!r} and {redact(str(entry))!r} share the name "
+                    f"{plugin.name!r}; the second is not loaded",
                     _find(text, json.dumps(entry) if isinstance(entry, str) else '"plugins"'),
                 )
             )
@@ -190,22 +238,22 @@ def _load_plugins(root: Path, problems: list[Problem]) -> list[Plugin]:
     return plugins
 
 
-def _plugin_from_entry(entry: Any, root: Path, text: str, problems: list[Problem]) -> Plugin | None:
-    """``"./plugins/billing"`` or ``{"path": "../billing", "name": "billing"}``."""
+def _plugin_from_entry(
+    entry: Any, root: Path, text: str, problems: list[Problem], fetch: PluginFetcher | None
+) -> Plugin | None:
+    """``"./plugins/billing"``, ``{"path": "../billing", "name": "billing"}``, or a ``git+https://`` URL."""
     if isinstance(entry, str):
         path_text, name = entry, None
     elif isinstance(entry, dict) and isinstance(entry.get("path"), str):
         path_text, name = entry["path"], entry.get("name")
     else:
         shape = '{"path": ..., "name": ...}'
-        message = f"plugin entry {entry!r} must be a path or {shape}"
+        message = f"plugin entry {redact(repr(entry))} must be a path or {shape}"
         problems.append(Problem(Severity.ERROR, message, _find(text, '"plugins"')))
         return None
     where = _find(text, json.dumps(path_text))
-    if "://" in path_text or path_text.startswith(("git+", "git@")):
-        message = f"plugin {path_text!r} is not a local path; only local-path plugins load here"
-        problems.append(Problem(Severity.WARNING, message, where))
-        return None
+    if is_git_entry(path_text):
+        return _git_plugin(path_text, name if isinstance(name, str) else None, where, problems, fetch)
     plugin_root = (root / path_text).resolve()
     plugin_name = name if isinstance(name, str) else plugin_root.name
     reason = check_name(plugin_name)
@@ -216,6 +264,25 @@ def _plugin_from_entry(entry: Any, root: Path, text: str, problems: list[Problem
         problems.append(Problem(Severity.ERROR, f"plugin folder {path_text!r} does not exist", where))
         return None
     return Plugin(name=plugin_name, root=plugin_root)
+
+
+def _git_plugin(
+    entry: str, name: str | None, where: Location, problems: list[Problem], fetch: PluginFetcher | None
+) -> Plugin | None:
+    source = parse_git_entry(entry, name)
+    if isinstance(source, str):
+        problems.append(Problem(Severity.ERROR, f"{source}; it is not loaded", where))
+        return None
+    if fetch is None:
+        message = f"plugin {str(source)!r} is in git; it is loaded where it is fetched (sdw dev), not here"
+        problems.append(Problem(Severity.WARNING, message, where))
+        return None
+    try:
+        folder = fetch(source)
+    except PluginFetchError as exc:
+        problems.append(Problem(Severity.ERROR, f"{redact(str(exc))}; the plugin is not loaded", where))
+        return None
+    return Plugin(name=source.name, root=folder, source=str(source))
 
 
 def _find(text: str, needle: str) -> Location:

@@ -60,7 +60,13 @@ class Function:
     timeout: int = DEFAULT_TIMEOUT
     memory: int = DEFAULT_MEMORY
     description: str = ""
-    secrets: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()  # names of environment variables, from SSM /<service>/<stage>/<NAME>
+    connections: tuple[tuple[str, str], ...] = ()  # (connection name, the type it must have)
+
+    @property
+    def connection_types(self) -> dict[str, str]:
+        """The connections this function may be handed, by name, with the type each must have."""
+        return dict(self.connections)
 
     @property
     def handler_file(self) -> Path:
@@ -91,10 +97,14 @@ def deployed_name(key: str) -> str:
 
 @dataclass(frozen=True)
 class Plugin:
-    """A local-path plugin from config.json: a folder with its own functions/lib and flows/."""
+    """A plugin from config.json: a folder with its own functions/lib and flows/.
+
+    ``source`` is the ``git+https://...`` entry it was fetched from (None for a local folder).
+    """
 
     name: str
     root: Path
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +118,7 @@ class Project:
     functions: tuple[Function, ...] = ()
     plugins: tuple[Plugin, ...] = ()
     flows: tuple[Flow, ...] = ()
+    service: str = "sdw"  # config.json "service": <service>-<stage> on AWS, /<service>/<stage>/ in SSM
     _by_key: dict[str, Function] = field(default_factory=dict, init=False, repr=False, compare=False)
     _flows_by_name: dict[str, Flow] = field(default_factory=dict, init=False, repr=False, compare=False)
 

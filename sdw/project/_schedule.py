@@ -1,7 +1,7 @@
 """Schedule expressions, checked as an EventBridge rule's ``ScheduleExpression`` is checked.
 
-A flow's ``schedule`` becomes an EventBridge rule on AWS (serverless-step-functions
-``events: - schedule: ...``); ``sdw dev`` does not fire schedules yet. An expression AWS
+A flow's ``schedule`` becomes an EventBridge rule on AWS and is fired by ``sdw dev``'s
+scheduler locally (its times: sdw.project._schedule_times). An expression AWS
 would refuse must fail here, at load time with its file:line:column, not at ``deploy``:
 
     rate(1 minute)  rate(5 minutes)  rate(1 hour)  rate(2 days)

@@ -1,1 +1,65 @@
-"""sdw.runtime: see DESIGN.md."""
+"""sdw.runtime: what runs inside a function's process, on Lambda and under ``sdw dev``.
+
+    handler               Lambda's handler of every deployed user function (sdw.runtime._lambda)
+    resolve_connections   {{connection:NAME}} -> the stored value, for one call (sdw.runtime._connections)
+
+See DESIGN.md. Importing this package does no I/O; ``handler`` reads SSM on its first call.
+"""
+
+from __future__ import annotations
+
+from sdw.runtime._connections import (
+    REFERENCE,
+    Connection,
+    ConnectionSource,
+    Resolution,
+    connection_parameter,
+    has_references,
+    parse_connection,
+    resolve_connections,
+    secret_parameter,
+)
+from sdw.runtime._errors import (
+    ConnectionFailure,
+    ConnectionNotDeclaredError,
+    ConnectionNotFoundError,
+    ConnectionTypeMismatchError,
+    HandlerConfigError,
+    ParameterStoreError,
+    SdwRuntimeError,
+    SecretNotFoundError,
+)
+from sdw.runtime._lambda import (
+    LambdaEntry,
+    ParameterReader,
+    create_lambda_entry,
+    handler,
+    import_user_handler,
+    parse_connections_variable,
+)
+
+__all__ = [
+    "REFERENCE",
+    "Connection",
+    "ConnectionFailure",
+    "ConnectionNotDeclaredError",
+    "ConnectionNotFoundError",
+    "ConnectionSource",
+    "ConnectionTypeMismatchError",
+    "HandlerConfigError",
+    "LambdaEntry",
+    "ParameterReader",
+    "ParameterStoreError",
+    "Resolution",
+    "SdwRuntimeError",
+    "SecretNotFoundError",
+    "connection_parameter",
+    "create_lambda_entry",
+    "handler",
+    "has_references",
+    "import_user_handler",
+    "parse_connection",
+    "parse_connections_variable",
+    "resolve_connections",
+    "secret_parameter",
+]

@@ -45,6 +45,12 @@ from sdw.system._ports import (
 )
 from sdw.system._responses import SystemResponse, unauthorized
 from sdw.system._routes import SYSTEM_ROUTES, SystemRoute
+from sdw.system._schedules import (
+    SCHEDULE_OWNER,
+    schedule_rule_name,
+    scheduled_event,
+    scheduled_execution_name,
+)
 from sdw.system._usage import parse_year_month, usage_ttl, year_month
 
 __all__ = [
@@ -54,6 +60,7 @@ __all__ = [
     "MAX_RESULTS",
     "MAX_STOP_CAUSE",
     "MAX_STOP_ERROR",
+    "SCHEDULE_OWNER",
     "SYSTEM_ROUTES",
     "Authorizer",
     "ExecutionDescription",
@@ -89,6 +96,9 @@ __all__ = [
     "parse_year_month",
     "principal_from_event",
     "requested_lifetime",
+    "schedule_rule_name",
+    "scheduled_event",
+    "scheduled_execution_name",
     "token_lifetime",
     "unauthorized",
     "usage_ttl",

@@ -9,7 +9,7 @@ thin Lambdas of functions/base will call the same methods with the boto3 FlowEng
     GET  /flows                                  the project's flows
     POST /run/{flow}?name=                       StartExecution; the body is the input
     GET  /run/{flow}/{execution}                 DescribeExecution
-    GET  /runs?flow=&status=&limit=&next_token=  ListExecutions, the caller's only
+    GET  /runs?flow=&status=&limit=&next_token=&owner=  ListExecutions: the caller's, or owner=schedule
     GET  /run/{flow}/{execution}/history?limit=&next_token=&reverse=   GetExecutionHistory
     POST /run/{flow}/{execution}/stop            StopExecution; body {"error", "cause"}, optional
 
@@ -30,6 +30,9 @@ Decisions, and why:
   exactly as a missing one (404 ExecutionDoesNotExist with the reference the caller gave),
   so a 404 never tells that an execution exists. Names share one namespace per flow, as
   on AWS: reusing a name another user took is a 409, which tells only that it is taken.
+* Scheduled runs belong to the principal ``schedule`` (sdw.system._schedules): any
+  signed-in user lists them with ``GET /runs?owner=schedule`` and may describe them and
+  read their history; stopping one stays with nobody over HTTP (it is no one's to stop).
 * Unknown query parameters are a 400, so a typo (``?Status=``) is not silently ignored.
 
 A ServiceError becomes its status with ``{"message", "code"}``; anything else is logged
@@ -46,7 +49,7 @@ from datetime import UTC, datetime
 from typing import Any, Concatenate, ParamSpec
 
 from sdw.project import Flow, FlowType, Project
-from sdw.system._errors import ExecutionNotFoundError, FlowNotFoundError, ServiceError
+from sdw.system._errors import ExecutionNotFoundError, FlowNotFoundError, InvalidParameterError, ServiceError
 from sdw.system._flows_input import (
     check_query,
     parse_execution_input,
@@ -60,6 +63,7 @@ from sdw.system._flows_input import (
 )
 from sdw.system._ports import ExecutionDescription, ExecutionSummary, FlowEngine, Page, Principal
 from sdw.system._responses import SystemResponse, unauthorized
+from sdw.system._schedules import SCHEDULE_OWNER
 
 log = logging.getLogger("sdw.flows")
 
@@ -124,15 +128,15 @@ class FlowEndpoints:
     def describe_run(self, principal: Principal, flow: str, execution: str, query: Query) -> SystemResponse:
         """``GET /run/{flow}/{execution}``: the execution's status, and its output or error once ended."""
         check_query(query, ())
-        return SystemResponse(200, description_json(self._owned(principal, flow, execution)))
+        return SystemResponse(200, description_json(self._owned(principal, flow, execution, scheduled=True)))
 
     @_endpoint
     def list_runs(self, principal: Principal, query: Query) -> SystemResponse:
         """``GET /runs``: the caller's executions, newest first, one page."""
-        check_query(query, ("flow", "status", "limit", "next_token"))
+        check_query(query, ("flow", "status", "limit", "next_token", "owner"))
         flow = query.get("flow")
         page = self._engine.list(
-            owner=principal.user_id,
+            owner=_owner(principal, query.get("owner")),
             flow=None if flow is None else self._flow(flow).key,
             status=parse_status(query.get("status")),
             limit=parse_limit(query.get("limit")),
@@ -147,7 +151,7 @@ class FlowEndpoints:
         limit = parse_limit(query.get("limit"))
         reverse = parse_reverse(query.get("reverse"))
         next_token = parse_next_token(query.get("next_token"))
-        owned = self._owned(principal, flow, execution)
+        owned = self._owned(principal, flow, execution, scheduled=True)
         page = self._engine.history(owned.execution_arn, limit=limit, next_token=next_token, reverse=reverse)
         return SystemResponse(200, _page_json("events", page, event_json))
 
@@ -172,8 +176,11 @@ class FlowEndpoints:
             raise FlowNotFoundError(name)
         return found
 
-    def _owned(self, principal: Principal, flow: str, reference: str) -> ExecutionDescription:
-        """The caller's execution ``reference`` of ``flow``; anything else is one and the same 404."""
+    def _owned(
+        self, principal: Principal, flow: str, reference: str, *, scheduled: bool = False
+    ) -> ExecutionDescription:
+        """The caller's execution ``reference`` of ``flow`` (or a scheduled one, when ``scheduled``);
+        anything else is one and the same 404."""
         found = self._flow(flow)
         arn = resolve_execution(found.arn, reference, express=found.type is FlowType.EXPRESS)
         if arn is None:
@@ -182,9 +189,22 @@ class FlowEndpoints:
             described = self._engine.describe(arn)
         except ExecutionNotFoundError:
             raise ExecutionNotFoundError(reference) from None  # our wording, whatever the engine's
-        if described.owner != principal.user_id or described.flow != found.key:
+        readable = described.owner == principal.user_id or (scheduled and described.owner == SCHEDULE_OWNER)
+        if not readable or described.flow != found.key:
             raise ExecutionNotFoundError(reference)
         return described
+
+
+def _owner(principal: Principal, asked: str | None) -> str:
+    """Whose executions ``GET /runs`` lists: the caller's, or with ``owner=schedule`` the schedules'."""
+    if asked is None or asked == principal.user_id:
+        return principal.user_id
+    if asked == SCHEDULE_OWNER:
+        return SCHEDULE_OWNER
+    raise InvalidParameterError(
+        f"The owner filter may only be {SCHEDULE_OWNER!r} (scheduled runs) or left out (your own runs).",
+        "owner",
+    )
 
 
 def flow_json(flow: Flow) -> dict[str, Any]:

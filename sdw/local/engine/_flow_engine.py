@@ -53,6 +53,7 @@ from typing import Any
 
 from sdw.asl import Clock, Execution, Machine, SystemClock, TaskRequest, compile_definition, to_datetime
 from sdw.local._errors import StateError
+from sdw.local._function_env import call_origin
 from sdw.local._invoker import LocalInvoker
 from sdw.local._statedir import StateDir
 from sdw.local.engine._checkpoint import Checkpoint, CheckpointPolicy, take_checkpoint
@@ -138,10 +139,14 @@ class LocalFlowEngine:
         """Whether this process runs executions (it holds flows.lock), or only stores them."""
 
     # ------------------------------------------------------------------ lifecycle
-    def open(self) -> None:
-        """Open the database; run executions (resuming RUNNING ones) if no other process does."""
+    def open(self, *, run_executions: bool = True) -> None:
+        """Open the database; run executions (resuming RUNNING ones) if no other process does.
+
+        ``run_executions=False`` only stores what it starts, for the process that runs them
+        (``sdw dev``, now or at its next start): ``sdw schedules tick`` opens it so.
+        """
         self.store.open()
-        self._lock_fd = _try_lock(self._lock_path)
+        self._lock_fd = _try_lock(self._lock_path) if run_executions else None
         self.runs_executions = self._lock_fd is not None
         self.journal.start()
         if self.runs_executions:
@@ -371,7 +376,8 @@ class LocalFlowEngine:
         for request in requests:
             integration = request.integration
             if integration.service == "lambda":
-                self._lambdas.call(run.arn, request)
+                with call_origin(run.arn, run.row.owner):  # for the connections access log
+                    self._lambdas.call(run.arn, request)
             elif integration.service == "states" and integration.action == "startExecution":
                 self._children.start(run, request)
             else:
@@ -445,16 +451,18 @@ def create_flow_engine(
     account_id: str = DEFAULT_ACCOUNT_ID,
     policy: CheckpointPolicy | None = None,
     tick: float = 0.5,
+    run_executions: bool = True,
 ) -> LocalFlowEngine:
     """The engine of ``state_dir`` (``<state>/flows.db``), open: resuming what was RUNNING.
 
-    ``clock`` is a Clock (``now()``) or a function returning epoch seconds (``time.time``).
+    ``clock`` is a Clock (``now()``) or a function returning epoch seconds (``time.time``);
+    ``run_executions=False``: see ``LocalFlowEngine.open``.
     """
     state = state_dir if isinstance(state_dir, StateDir) else StateDir(state_dir)
     wall = _FunctionClock(clock) if callable(clock) else clock
     engine = LocalFlowEngine(project, state, invoker, clock=wall, region=region, account_id=account_id,
                              policy=policy, tick=tick)
-    engine.open()
+    engine.open(run_executions=run_executions)
     return engine
 
 

@@ -81,7 +81,7 @@ def test_filters_by_flow_and_by_status(server: FlowServer, carols: list[str]) ->
         ({"next_token": "not-a-token"}, 400, "InvalidToken", None),
         ({"flow": "noSuchFlow"}, 404, "StateMachineDoesNotExist", "Flow 'noSuchFlow' does not exist."),
         ({"sort": "asc"}, 400, "InvalidParameterException",
-         "Unknown query parameter 'sort'; this endpoint accepts: flow, status, limit, next_token."),
+         "Unknown query parameter 'sort'; this endpoint accepts: flow, status, limit, next_token, owner."),
     ],
 )
 def test_a_bad_listing_parameter_is_refused_with_a_message(

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from sdw.project import Location, ProjectLoadError, Severity, load_project
+from sdw.project import (
+    GitSource,
+    Location,
+    PluginFetchError,
+    ProjectLoadError,
+    Severity,
+    load_project,
+    read_service,
+)
 
 HANDLER = "def handler(event, context):\n    return {'statusCode': 200, 'body': 'ok'}\n"
 
@@ -24,12 +32,14 @@ def add_function(root: Path, name: str, config: str | None = None, handler: str 
 
 def test_discovers_functions_sorted_with_their_settings(tmp_path: Path) -> None:
     add_function(tmp_path, "zeta")
-    add_function(tmp_path, "alpha", "timeout: 20\nmemory: 256\nsecrets: [/a/b]\n")
+    config = "timeout: 20\nmemory: 256\nsecrets: [API_KEY]\nconnections: {api: openai}\n"
+    add_function(tmp_path, "alpha", config)
     result = load_project(tmp_path)
     assert result.problems == ()
     assert [fn.key for fn in result.project.functions] == ["alpha", "zeta"]
     alpha = result.project.function("alpha")
-    assert alpha is not None and (alpha.timeout, alpha.memory, alpha.secrets) == (20, 256, ("/a/b",))
+    assert alpha is not None and (alpha.timeout, alpha.memory, alpha.secrets) == (20, 256, ("API_KEY",))
+    assert alpha.connection_types == {"api": "openai"}
 
 
 def test_skips_a_folder_without_handler_py_with_a_warning(tmp_path: Path) -> None:
@@ -125,10 +135,85 @@ def test_reports_a_missing_plugin_folder_at_its_line_in_config_json(tmp_path: Pa
     assert "does not exist" in error.message
 
 
-def test_warns_about_a_plugin_that_is_not_a_local_path(tmp_path: Path) -> None:
+def test_warns_about_a_git_plugin_when_nothing_fetches_it(tmp_path: Path) -> None:
     write_config(tmp_path, ["git+https://example.com/plugin.git"])
     (warning,) = load_project(tmp_path).warnings
-    assert "only local-path plugins" in warning.message
+    assert "is in git; it is loaded where it is fetched" in warning.message
+
+
+def test_loads_a_git_plugin_from_the_folder_the_fetcher_gives(tmp_path: Path) -> None:
+    fetched = tmp_path / "fetched"
+    add_function(fetched, "charge")
+    write_config(tmp_path, ["git+https://example.com/acme/billing.git#v1"])
+    asked: list[GitSource] = []
+
+    def fetch(source: GitSource) -> Path:
+        asked.append(source)
+        return fetched
+
+    result = load_project(tmp_path, fetch_plugin=fetch)
+    assert result.problems == ()
+    assert asked == [GitSource("https://example.com/acme/billing.git", "v1", "billing")]
+    assert [fn.key for fn in result.project.functions] == ["billing/charge"]
+    assert result.project.plugins[0].source == "git+https://example.com/acme/billing.git#v1"
+
+
+def test_a_git_plugin_that_cannot_be_fetched_is_reported_and_the_project_still_loads(tmp_path: Path) -> None:
+    add_function(tmp_path, "ping")
+    write_config(tmp_path, ["git+https://example.com/acme/billing.git#nope"])
+
+    def fetch(source: GitSource) -> Path:
+        raise PluginFetchError(f"{source}: no branch, tag or commit 'nope'")
+
+    result = load_project(tmp_path, fetch_plugin=fetch)
+    (error,) = result.errors
+    assert error.location == Location("config.json", 3, 5)
+    assert "no branch, tag or commit 'nope'; the plugin is not loaded" in error.message
+    assert [fn.key for fn in result.project.functions] == ["ping"]
+
+
+@pytest.mark.parametrize(
+    ("entry", "fragment"),
+    [
+        ("git+https://ghp_secret123@github.com/acme/p.git", "credentials in its URL"),
+        ("git+ssh://git@github.com/acme/p.git", "only git+https://"),
+        ("git+http://github.com/acme/p.git", "only git+https://"),
+        ("git@github.com:acme/p.git", "git+https://host/org/repo.git"),
+        ("git+https://github.com/acme/p.git#--upload-pack=touch", "not a git branch, tag or commit"),
+        ("git+https://github.com/acme/p.git#a..b", "not a git branch, tag or commit"),
+        ("git+https://github.com/acme/p.git?x=1", "may not hold a query"),
+        ("git+https:///acme/p.git", "has no host"),
+        ("git+https://github.com/acme/My_Plugin.git", "plugin name 'My_Plugin' has characters"),
+    ],
+)
+def test_refuses_a_bad_git_plugin_entry_without_fetching_it(
+    tmp_path: Path, entry: str, fragment: str
+) -> None:
+    write_config(tmp_path, [entry])
+
+    def fetch(source: GitSource) -> Path:
+        raise AssertionError(f"fetched {source}")
+
+    (error,) = load_project(tmp_path, fetch_plugin=fetch).errors
+    assert fragment in error.message
+    assert "ghp_secret123" not in error.message
+
+
+def test_reads_the_service_name_from_config_json(tmp_path: Path) -> None:
+    assert load_project(tmp_path).project.service == "sdw"
+    (tmp_path / "config.json").write_text('{"service": "billing-api"}')
+    assert load_project(tmp_path).project.service == "billing-api"
+    assert read_service(tmp_path) == "billing-api"
+
+
+def test_refuses_a_service_name_aws_would_refuse(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text('{\n  "service": "my service"\n}')
+    result = load_project(tmp_path)
+    (error,) = result.errors
+    assert error.location == Location("config.json", 2, 3)
+    assert result.project.service == "sdw"
+    with pytest.raises(ProjectLoadError, match="must be 1-64 letters"):
+        read_service(tmp_path)
 
 
 def test_reports_config_json_that_does_not_parse_with_line_and_column(tmp_path: Path) -> None:

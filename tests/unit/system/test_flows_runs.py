@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from sdw.system import FlowEndpoints, SystemResponse
+from sdw.system import SCHEDULE_OWNER, FlowEndpoints, SystemResponse
 from tests.unit.system.test_flows import (
     ACCOUNT,
     ADA,
@@ -106,13 +106,32 @@ def test_pages_follow_the_next_token_to_the_end(endpoints: FlowEndpoints) -> Non
         ({"next_token": "forged"}, 400, "InvalidToken", "Invalid pagination token."),
         ({"flow": "nope"}, 404, "StateMachineDoesNotExist", "Flow 'nope' does not exist."),
         ({"nextToken": "x"}, 400, "InvalidParameterException",
-         "Unknown query parameter 'nextToken'; this endpoint accepts: flow, status, limit, next_token."),
+         "Unknown query parameter 'nextToken'; this endpoint accepts: flow, status, limit, next_token, "
+         "owner."),
+        ({"owner": "someone-else"}, 400, "InvalidParameterException",
+         "The owner filter may only be 'schedule' (scheduled runs) or left out (your own runs)."),
     ],
 )
 def test_a_bad_listing_parameter_is_refused_with_a_message(
     endpoints: FlowEndpoints, query: dict[str, str], status: int, code: str, message: str
 ) -> None:
     assert_error(endpoints.list_runs(ADA, query), status, code, message)
+
+
+def test_scheduled_runs_are_listed_with_owner_schedule_and_readable_by_any_user(
+    endpoints: FlowEndpoints, engine: FakeEngine
+) -> None:
+    engine.start("scheduleFlow", {"name": "scheduler"}, owner=SCHEDULE_OWNER, name="schedule-20300101T0000Z")
+    start(endpoints, name="mine")
+    assert ids(endpoints.list_runs(ADA, {})) == ["mine"]
+    assert ids(endpoints.list_runs(BOB, {"owner": "schedule", "flow": "scheduleFlow"})) == [
+        "schedule-20300101T0000Z:run0"]
+    assert ids(endpoints.list_runs(ADA, {"owner": ADA.user_id})) == ["mine"]
+    described = endpoints.describe_run(BOB, "scheduleFlow", "schedule-20300101T0000Z:run0", {})
+    assert described.status == 200 and described.body["input"] == {"name": "scheduler"}
+    assert endpoints.run_history(BOB, "scheduleFlow", "schedule-20300101T0000Z:run0", {}).status == 200
+    assert_error(endpoints.stop_run(BOB, "scheduleFlow", "schedule-20300101T0000Z:run0", {}, None), 404,
+                 "ExecutionDoesNotExist", "Execution 'schedule-20300101T0000Z:run0' does not exist.")
 
 
 # --------------------------------------------------------------------------- history

@@ -16,6 +16,7 @@ from sdw.local._routing import Route, Router, SystemCall
 from sdw.local._runtime import LocalRuntime, create_local_runtime
 from sdw.local._server import LocalServer
 from sdw.local._statedir import StateDir, create_state_dir
+from sdw.local._usage import LocalUsageStore, create_local_usage_store
 from sdw.local._userpool import (
     DEV_USER_EMAIL,
     LocalUserPool,
@@ -45,6 +46,7 @@ __all__ = [
     "LocalInvoker",
     "LocalRuntime",
     "LocalServer",
+    "LocalUsageStore",
     "LocalUserPool",
     "PasswordHasher",
     "Route",
@@ -60,6 +62,7 @@ __all__ = [
     "create_flow_engine",
     "create_jwt_authorizer",
     "create_local_runtime",
+    "create_local_usage_store",
     "create_local_user_pool",
     "create_state_dir",
     "dev_user_password",

@@ -12,6 +12,7 @@ from sdw.system._errors import (
     InvalidTokenError,
     NotAuthorizedError,
     ServiceError,
+    UsageNotFoundError,
     UserExistsError,
     UserNotFoundError,
 )
@@ -33,11 +34,13 @@ from sdw.system._ports import (
     User,
     UserDirectory,
 )
-from sdw.system._responses import SystemResponse, unauthorized
+from sdw.system._responses import SystemResponse, error_response, unauthorized
 from sdw.system._routes import SYSTEM_ROUTES, SystemRoute
 from sdw.system._usage import parse_year_month, usage_ttl, year_month
+from sdw.system._usage_endpoints import ADMIN_GROUP, UsageEndpoints
 
 __all__ = [
+    "ADMIN_GROUP",
     "SYSTEM_ROUTES",
     "Authorizer",
     "ExecutionDescription",
@@ -62,12 +65,15 @@ __all__ = [
     "SystemRoute",
     "TokenLifetime",
     "Tokens",
+    "UsageEndpoints",
+    "UsageNotFoundError",
     "UsageStore",
     "User",
     "UserDirectory",
     "UserExistsError",
     "UserNotFoundError",
     "auth_config",
+    "error_response",
     "parse_year_month",
     "principal_from_event",
     "requested_lifetime",

@@ -126,28 +126,28 @@ def _duration(seconds: int) -> str:
     return f"{seconds} seconds"
 
 
-@users.command(name="add-to-group")
-@click.option("--email", required=True, help="The user's email.")
-@click.option("--group", required=True, help="The group, e.g. admin (may read anyone's usage).")
-@with_config
-@reports_errors
-def add_to_group(email: str, group: str, config: Config) -> None:
-    """Put a user in a group: their next tokens carry it in cognito:groups."""
-    with create_user_pool(config) as pool:
-        pool.add_user_to_group(email, group)
-    click.echo(f"Added {email} to group {group}; it is in their next tokens.")
+def _group_command(name: str, member: bool, summary: str, done: str) -> None:
+    """``sdw users <name> --email E --group G``: AdminAddUserToGroup or AdminRemoveUserFromGroup."""
+
+    @users.command(name=name, help=summary)
+    @click.option("--email", required=True, help="The user's email.")
+    @click.option("--group", required=True, help="The group, e.g. admin (may read anyone's usage).")
+    @with_config
+    @reports_errors
+    def command(email: str, group: str, config: Config) -> None:
+        with create_user_pool(config) as pool:
+            if member:
+                pool.add_user_to_group(email, group)
+            else:
+                pool.remove_user_from_group(email, group)
+        click.echo(done.format(email=email, group=group))
 
 
-@users.command(name="remove-from-group")
-@click.option("--email", required=True, help="The user's email.")
-@click.option("--group", required=True, help="The group.")
-@with_config
-@reports_errors
-def remove_from_group(email: str, group: str, config: Config) -> None:
-    """Take a user out of a group; tokens already issued keep saying it until they expire."""
-    with create_user_pool(config) as pool:
-        pool.remove_user_from_group(email, group)
-    click.echo(f"Removed {email} from group {group}.")
+_group_command("add-to-group", True, "Put a user in a group: their next tokens carry it in cognito:groups.",
+               "Added {email} to group {group}; it is in their next tokens.")
+_group_command("remove-from-group", False,
+               "Take a user out of a group; tokens already issued keep it until they expire.",
+               "Removed {email} from group {group}.")
 
 
 @users.command(name="list")

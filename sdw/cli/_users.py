@@ -2,10 +2,19 @@
 
     sdw users create --email E [--password P]   a confirmed user; without --password, a
                                                 strong one is generated and printed once
-    sdw users token  --email E --password P     InitiateAuth: Cognito's AuthenticationResult as JSON
+    sdw users token  --email E [--password P]   InitiateAuth: Cognito's AuthenticationResult as JSON
+                     [--duration-value N --duration-unit minutes|hours|days|months]
+    sdw users add-to-group --email E --group G  AdminAddUserToGroup (remove-from-group undoes it)
     sdw users list [--json]
     sdw users delete --email E
     sdw users dev-password                      the dev user's password (only when asked)
+
+``token`` takes the password from --password, else the ``PASSWORD`` environment variable
+(as the seed's get_user_token.py does), else asks for it when run in a terminal; without
+any of them it says so and exits 1 rather than wait on a pipe. ``--duration-value N
+--duration-unit U`` asks for tokens living that long, within Cognito's limits per token
+type (``sdw.system.requested_lifetime``): ID and access tokens at most a day, refresh
+tokens at least an hour; what had to be capped is said on stderr. A month is 30 days.
 
 Each command takes --project-dir/--state-dir/--host/--port (or SDW_PROJECT_DIR,
 SDW_STATE_DIR, SDW_HOST, SDW_PORT): the pool lives in the state folder, and its issuer is
@@ -20,12 +29,16 @@ breaks. No traceback reaches the terminal, whatever fails.
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
 from sdw.cli._common import create_user_pool, reports_errors, with_config
 from sdw.cli._config import Config
 from sdw.local import DEV_USER_EMAIL, dev_user_password, generate_password
+from sdw.system import RequestedLifetime, TokenLifetime, requested_lifetime
+
+UNITS = ("minutes", "hours", "days", "months")
 
 
 @click.group()
@@ -50,14 +63,91 @@ def create(email: str, password: str | None, config: Config) -> None:
 
 @users.command()
 @click.option("--email", required=True, help="The user's email.")
-@click.option("--password", prompt=True, hide_input=True, help="Their password (asked for if omitted).")
+@click.option("--password", envvar="PASSWORD", show_envvar=True,
+              help="Their password; else $PASSWORD; else asked for in a terminal.")
+@click.option("--duration-value", type=int, help="How long the tokens live, with --duration-unit.")
+@click.option("--duration-unit", type=click.Choice(UNITS), help="The unit of --duration-value.")
 @with_config
 @reports_errors
-def token(email: str, password: str, config: Config) -> None:
+def token(
+    email: str, password: str | None, duration_value: int | None, duration_unit: str | None, config: Config
+) -> None:
     """Sign in and print the tokens, as Cognito's AuthenticationResult (JSON)."""
+    lifetime = _lifetime(duration_value, duration_unit)
+    if password is None:
+        if not sys.stdin.isatty():
+            raise click.ClickException("no password: give --password, set PASSWORD, or run in a terminal")
+        password = click.prompt("Password", hide_input=True, err=True)
     with create_user_pool(config) as pool:
-        tokens = pool.authenticate(email, password)
+        tokens = pool.authenticate(email, password, lifetime=lifetime)
     click.echo(json.dumps(tokens.as_cognito(), indent=2))
+
+
+def _lifetime(value: int | None, unit: str | None) -> TokenLifetime | None:
+    """The lifetime asked for (None: the pool's default), with a note on stderr for each cap."""
+    if value is None and unit is None:
+        return None
+    if value is None or unit is None:
+        raise click.ClickException("--duration-value and --duration-unit go together: give both or neither")
+    requested = requested_lifetime(value, unit)
+    note = capped_note(requested)
+    if note:
+        click.echo(note, err=True)
+    return requested.lifetime
+
+
+def capped_note(requested: RequestedLifetime) -> str:
+    """What Cognito's limits changed in the lifetime asked for, or "" when nothing.
+
+    >>> capped_note(requested_lifetime(7, "days"))
+    'Note: ID and access tokens live at most 1 day (Cognito's limit); the refresh token lives 7 days.'
+    """
+    lifetime = requested.lifetime
+    notes = []
+    if "id" in requested.capped:
+        notes.append(
+            f"ID and access tokens live at most {_duration(lifetime.id_token)} (Cognito's limit); "
+            f"the refresh token lives {_duration(lifetime.refresh_token)}"
+        )
+    if "refresh" in requested.capped:
+        notes.append(
+            f"the refresh token lives at least {_duration(lifetime.refresh_token)} (Cognito's limit); "
+            f"the ID and access tokens live {_duration(lifetime.id_token)}"
+        )
+    return " ".join(f"Note: {note[0].upper()}{note[1:]}." for note in notes)
+
+
+def _duration(seconds: int) -> str:
+    """``86400`` -> ``1 day``; ``5400`` -> ``90 minutes``."""
+    for size, name in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds % size == 0:
+            count = seconds // size
+            return f"{count} {name}" + ("" if count == 1 else "s")
+    return f"{seconds} seconds"
+
+
+def _group_command(name: str, member: bool, summary: str, done: str) -> None:
+    """``sdw users <name> --email E --group G``: AdminAddUserToGroup or AdminRemoveUserFromGroup."""
+
+    @users.command(name=name, help=summary)
+    @click.option("--email", required=True, help="The user's email.")
+    @click.option("--group", required=True, help="The group, e.g. admin (may read anyone's usage).")
+    @with_config
+    @reports_errors
+    def command(email: str, group: str, config: Config) -> None:
+        with create_user_pool(config) as pool:
+            if member:
+                pool.add_user_to_group(email, group)
+            else:
+                pool.remove_user_from_group(email, group)
+        click.echo(done.format(email=email, group=group))
+
+
+_group_command("add-to-group", True, "Put a user in a group: their next tokens carry it in cognito:groups.",
+               "Added {email} to group {group}; it is in their next tokens.")
+_group_command("remove-from-group", False,
+               "Take a user out of a group; tokens already issued keep it until they expire.",
+               "Removed {email} from group {group}.")
 
 
 @users.command(name="list")

@@ -27,6 +27,7 @@ from sdw.local._scheduler import MISSED_WINDOW, Fired, LocalScheduler, schedule_
 from sdw.local._secrets import LOCAL_STAGE, LocalSecretStore, StoredParameter
 from sdw.local._server import LocalServer, adopt_socket
 from sdw.local._statedir import StateDir, create_state_dir
+from sdw.local._usage import LocalUsageStore, create_local_usage_store
 from sdw.local._workers import WorkerPool
 from sdw.local.engine import CheckpointPolicy, EngineExecutions, LocalFlowEngine, create_flow_engine
 from sdw.local.userpool import (
@@ -68,6 +69,7 @@ __all__ = [
     "LocalScheduler",
     "LocalSecretStore",
     "LocalServer",
+    "LocalUsageStore",
     "LocalUserPool",
     "OutputCapture",
     "PasswordHasher",
@@ -90,6 +92,7 @@ __all__ = [
     "create_git_plugin_fetcher",
     "create_jwt_authorizer",
     "create_local_runtime",
+    "create_local_usage_store",
     "create_local_user_pool",
     "create_state_dir",
     "dev_user_password",

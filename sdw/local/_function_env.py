@@ -112,10 +112,10 @@ class FunctionEnvironment:
     def wrap_loader(self, loader: HandlerLoader) -> HandlerLoader:
         """``loader`` with secrets in the environment at import and around every call."""
 
-        def load(function: Function, module_name: str) -> Handler:
+        def load(function: Function) -> Handler:
             variables = self.load_secrets(function)
             with function_environment(variables):
-                handler = loader(function, module_name)
+                handler = loader(function)
             declared = function.connection_types
 
             def call(event: Any, context: Any) -> Any:

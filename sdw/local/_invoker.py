@@ -7,12 +7,15 @@ error document Lambda would return (``errorMessage``, ``errorType``, ``stackTrac
 
 How it imitates Lambda, and where it cannot:
 
-* Warm instances. A handler module is imported on first call under a module name of its
-  own (``_sdw_fn_<n>_<name>``), so two ``handler.py`` files never collide, and reused, so
-  module-level state survives between calls as on a warm Lambda. Unlike Lambda, one module
-  serves concurrent calls (Lambda would start one instance per concurrent request).
+* Warm instances. A handler module is imported on first call as Lambda imports it
+  (``functions.lib.<name>.handler`` from the package root, so ``functions.base...`` and the
+  function's own helpers resolve), inside a namespace of its own (sdw/local/_imports.py),
+  so two functions' modules never collide; and reused, so module-level state survives
+  between calls as on a warm Lambda. Unlike Lambda, one module serves concurrent calls
+  (Lambda would start one instance per concurrent request).
 * Reload. Each call checks the handler file's mtime at most every ``RELOAD_CHECK_S``;
-  a changed file is imported afresh for that function alone (new instance, fresh state).
+  a changed file is imported afresh for that function alone (new instance, fresh state,
+  its helpers re-read from disk too).
 * Import failures (syntax error, missing module, no ``handler``) answer every call with
   Lambda's ``Runtime.*`` error and are reported with file:line; other functions still serve.
 * Timeouts. Python cannot stop a thread: a call past its timeout is answered with
@@ -24,13 +27,11 @@ How it imitates Lambda, and where it cannot:
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
-import importlib.util
 import json
 import logging
 import os
-import sys
+import re
 import threading
 import time
 import traceback
@@ -39,11 +40,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType, TracebackType
+from types import TracebackType
 from typing import Any
 
 from sdw.local._context import Clock, LambdaContext
 from sdw.local._events import new_uuid4
+from sdw.local._imports import PREFIX, create_namespace
 from sdw.local._output import OutputCapture, current_function
 from sdw.local._workers import WorkerPool
 from sdw.project import DEFAULT_ACCOUNT_ID, Function, Project
@@ -81,10 +83,12 @@ class ImportFailure:
     message: str
     error_type: str  # Runtime.UserCodeSyntaxError, Runtime.ImportModuleError, Runtime.HandlerNotFound
     traceback: str = ""
+    hint: str = ""  # advice for the log; never part of Lambda's error document
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.message}"
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{where}: {self.message}{hint}"
 
 
 @dataclass(frozen=True)
@@ -169,10 +173,9 @@ class LocalInvoker:
         self._account_id = account_id
         self._output = output
         self._stat = stat or _mtime
-        self._loader = loader or import_handler
+        self._loader = loader or create_handler_loader(project.root)
         self._instances: dict[str, _Instance] = {}
         self._lock = threading.Lock()
-        self._module_counter = 0
 
     def check_syntax(self) -> list[ImportFailure]:
         """Compile every handler without running it: syntax errors, with file:line, up front."""
@@ -269,8 +272,8 @@ class LocalInvoker:
             result = instance.handler(event, context)
         except Exception as exc:  # the handler's own failure: Lambda's error document
             # Lambda writes "[ERROR] <type>: <message>" and the traceback to the function's log
-            log.error("%s: [ERROR] %s: %s\n%s", fn.key, type(exc).__name__, exc,
-                      "".join(traceback.format_exception(exc)).rstrip())
+            log.error("%s: [ERROR] %s: %s\n%s", fn.key, type(exc).__name__, plain_names(str(exc)),
+                      plain_names("".join(traceback.format_exception(exc)).rstrip()))
             return Invocation(fn.key, rid, error=_error_from(exc, rid), duration_ms=self._since(pending))
         except SystemExit as exc:  # sys.exit() ends Lambda's runtime process, and this instance with it
             instance.reset = True
@@ -316,14 +319,11 @@ class LocalInvoker:
             return instance
 
     def _load(self, fn: Function, mtime: float, now: float) -> _Instance:
-        self._module_counter += 1
-        safe = "".join(c if c.isalnum() else "_" for c in fn.key)
-        module_name = f"_sdw_fn_{self._module_counter}_{safe}"
         stream = f"{datetime.fromtimestamp(self._wall_clock(), UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
         instance = _Instance(fn, mtime, now, log_stream_name=stream)
         with current_function(fn.key):
             try:
-                instance.handler = self._loader(fn, module_name)
+                instance.handler = self._loader(fn)
             except SyntaxError as exc:
                 instance.failure = _syntax_failure(exc, fn)
             except HandlerNotFoundError as exc:
@@ -346,44 +346,46 @@ class LocalInvoker:
 
 
 Handler = Callable[[Any, Any], Any]
-HandlerLoader = Callable[[Function, str], Handler]  # (function, unique module name) -> handler
+HandlerLoader = Callable[[Function], Handler]  # a fresh instance's handler, each call a new import
 
 
 class HandlerNotFoundError(AttributeError):
     """The module imported but has no callable ``handler``."""
 
 
-def import_handler(fn: Function, module_name: str) -> Handler:
-    """Import ``fn``'s handler.py as ``module_name`` and return its ``handler``."""
-    module = _import_file(module_name, fn.handler_file)
+def create_handler_loader(project_root: Path) -> HandlerLoader:
+    """The loader of a project's handlers: each call imports ``fn``'s modules afresh, as Lambda does."""
+
+    def load(fn: Function) -> Handler:
+        return import_handler(fn, project_root)
+
+    return load
+
+
+def import_handler(fn: Function, project_root: Path) -> Handler:
+    """Import ``fn``'s handler as ``functions.lib.<name>.handler`` in a new namespace; its ``handler``.
+
+    The namespace's roots are ``fn``'s package root, then (for a plugin's function) the
+    project's root: see sdw/local/_imports.py.
+    """
+    roots = [fn.package_root] + ([project_root] if project_root != fn.package_root else [])
+    module = create_namespace(roots).import_module(fn.handler_module.replace("/", "."))
     handler = getattr(module, "handler", None)
     if not callable(handler):
-        raise HandlerNotFoundError("Handler 'handler' missing on module 'handler'")
+        raise HandlerNotFoundError(f"Handler 'handler' missing on module '{fn.handler_module}'")
     return handler  # type: ignore[no-any-return]
 
 
-_IMPORT_LOCK = threading.Lock()
+_NAMESPACE = re.compile(rf"\b{PREFIX}\d+\.")
 
 
-def _import_file(module_name: str, path: Path) -> ModuleType:
-    """Import ``path`` as a fresh module; its folder is on sys.path while it imports (as /var/task)."""
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    folder = str(path.parent)
-    with _IMPORT_LOCK:
-        sys.modules[module_name] = module  # dataclasses and pickle look the module up by name
-        sys.path.insert(0, folder)
-        try:
-            spec.loader.exec_module(module)
-        except BaseException:
-            del sys.modules[module_name]
-            raise
-        finally:
-            with contextlib.suppress(ValueError):
-                sys.path.remove(folder)
-    return module
+def plain_names(text: str) -> str:
+    """``text`` with the namespace taken off module names, as Lambda would show them.
+
+    >>> plain_names("No module named '_sdw_fn_7.functions.lib.a.nope'")
+    "No module named 'functions.lib.a.nope'"
+    """
+    return _NAMESPACE.sub("", text) if PREFIX in text else text
 
 
 def _mtime(path: Path) -> float:
@@ -398,24 +400,39 @@ def _is_plain_scalar(value: Any) -> bool:
 
 
 def _syntax_failure(exc: SyntaxError, fn: Function) -> ImportFailure:
-    # Lambda: {"errorType": "Runtime.UserCodeSyntaxError",
-    #          "errorMessage": "Syntax error in module 'handler': invalid syntax (handler.py, line 3)"}
+    # Lambda: {"errorType": "Runtime.UserCodeSyntaxError", "errorMessage":
+    #          "Syntax error in module 'functions/lib/x/handler': invalid syntax (handler.py, line 3)"}
     line = exc.lineno
-    message = f"Syntax error in module 'handler': {exc.msg} (handler.py, line {line})"
+    message = f"Syntax error in module '{fn.handler_module}': {exc.msg} (handler.py, line {line})"
     detail = "".join(traceback.format_exception_only(type(exc), exc))
     return ImportFailure(str(fn.handler_file), line, message, "Runtime.UserCodeSyntaxError", detail)
 
 
 def _import_failure(exc: BaseException, fn: Function) -> ImportFailure:
     # Lambda: {"errorType": "Runtime.ImportModuleError",
-    #          "errorMessage": "Unable to import module 'handler': No module named 'x'"}
+    #          "errorMessage": "Unable to import module 'functions/lib/x/handler': No module named 'y'"}
     line = None
     for frame in traceback.extract_tb(exc.__traceback__):
         if Path(frame.filename) == fn.handler_file:
             line = frame.lineno
-    message = f"Unable to import module 'handler': {exc}"
-    detail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    return ImportFailure(str(fn.handler_file), line, message, "Runtime.ImportModuleError", detail)
+    message = plain_names(f"Unable to import module '{fn.handler_module}': {exc}")
+    detail = plain_names("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+    return ImportFailure(str(fn.handler_file), line, message, "Runtime.ImportModuleError", detail,
+                         _sibling_hint(exc, fn))
+
+
+def _sibling_hint(exc: BaseException, fn: Function) -> str:
+    """Advice when a bare ``import utils`` missed the function's own ``utils.py``."""
+    name = exc.name if isinstance(exc, ModuleNotFoundError) else None
+    if not name or "." in name:
+        return ""
+    if not ((fn.directory / f"{name}.py").is_file() or (fn.directory / name).is_dir()):
+        return ""
+    package = fn.handler_module.rpartition("/")[0].replace("/", ".")
+    return (
+        f"{name!r} is beside the handler, but Lambda does not put a function's folder on sys.path: "
+        f"write 'from . import {name}' or 'from {package} import {name}'"
+    )
 
 
 def _exit_error(exc: SystemExit, request_id: str) -> LambdaError:
@@ -435,4 +452,4 @@ def _error_from(exc: BaseException, request_id: str) -> LambdaError:
     if tb is not None and tb.tb_next is not None:
         tb = tb.tb_next  # drop the invoker's own frame
     frames = traceback.format_list(traceback.extract_tb(tb))
-    return LambdaError(type(exc).__name__, str(exc), tuple(frames), request_id)
+    return LambdaError(type(exc).__name__, plain_names(str(exc)), tuple(frames), request_id)

@@ -20,15 +20,22 @@ Routes it adds (HTTP API's, payload format 2.0):
     POST /run/{flow}/{execution}/stop                JWT     stop it
     GET  /runs                                       JWT     the caller's executions
 
-System routes are added with ``runtime.gateway.router.add_system(...)``.
+    GET  /usage                                      JWT     the caller's calls per month
+    GET  /usage/{user_id}                            JWT     a user's (own id, or any for an admin)
+
+The system routes (all but the pool's two documents, which Cognito serves on AWS) come
+from ``sdw.system.SYSTEM_ROUTES``, the table the deploy compiler reads too, each bound here
+to the ``sdw.system`` endpoint that serves it: a route of the table that nothing here
+serves fails at start-up, so the two cannot drift apart.
 """
 
 from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -39,19 +46,29 @@ from sdw.local._environ import install_scoped_environ
 from sdw.local._events import EventBuilder, parse_query
 from sdw.local._function_env import ConnectionAccessLog, FunctionEnvironment
 from sdw.local._gateway import AccessLog, Gateway
-from sdw.local._invoker import LocalInvoker, import_handler
+from sdw.local._invoker import LocalInvoker, create_handler_loader
 from sdw.local._output import OutputCapture
-from sdw.local._routing import Router, SystemCall
+from sdw.local._routing import Router, SystemCall, SystemHandler
 from sdw.local._schedule_store import ScheduleStore
 from sdw.local._scheduler import LocalScheduler
 from sdw.local._secrets import LocalSecretStore
 from sdw.local._server import LocalServer, bind_socket
 from sdw.local._statedir import StateDir
+from sdw.local._usage import LocalUsageStore, create_local_usage_store
 from sdw.local._workers import WorkerPool
 from sdw.local.engine import LocalFlowEngine, create_flow_engine
 from sdw.local.userpool import LocalUserPool, create_local_user_pool, local_base_url
 from sdw.project import LoadResult, PluginFetcher, Project, load_project
-from sdw.system import FlowEndpoints, FlowEngine, SystemResponse, auth_config, verify_caller
+from sdw.system import (
+    SYSTEM_ROUTES,
+    FlowEndpoints,
+    FlowEngine,
+    SystemResponse,
+    UsageEndpoints,
+    UsageStore,
+    auth_config,
+    verify_caller,
+)
 
 
 @dataclass
@@ -69,6 +86,7 @@ class LocalRuntime:
     engine: LocalFlowEngine
     environment: FunctionEnvironment
     scheduler: LocalScheduler
+    usage: LocalUsageStore
 
     @property
     def project(self) -> Project:
@@ -92,6 +110,7 @@ class LocalRuntime:
         self.environment.store.close()
         self.workers.shutdown()
         self.pool.close()
+        self.usage.close()
 
 
 def create_local_runtime(
@@ -122,6 +141,7 @@ def create_local_runtime(
         sock = bind_socket(host, port)
     bound_port = sock.getsockname()[1]
     pool: LocalUserPool | None = None
+    usage: LocalUsageStore | None = None
     try:
         pool = create_local_user_pool(state_dir, base_url=local_base_url(host, bound_port), region=region,
                                       clock=clock)
@@ -129,8 +149,9 @@ def create_local_runtime(
         pool_workers = WorkerPool(workers)
         state = StateDir(state_dir)
         environment = create_function_environment(load.project, state, clock=clock)
+        loader = environment.wrap_loader(create_handler_loader(load.project.root))
         invoker = LocalInvoker(load.project, pool=pool_workers, region=region, output=output,
-                               wall_clock=clock, loader=environment.wrap_loader(import_handler))
+                               wall_clock=clock, loader=loader)
         router = Router()
         for function in load.project.functions:
             router.add_function(function.key)
@@ -139,17 +160,20 @@ def create_local_runtime(
         gateway = Gateway(router, invoker, authorizer, events=events, integration_timeout=integration_timeout,
                           access_log=access_log)
         server = LocalServer(gateway, sock)
+        usage = create_local_usage_store(state_dir, clock=clock)
         engine = create_flow_engine(load.project, state_dir, invoker, clock=clock, region=region)
     except BaseException:  # a state file it cannot open, say: release what is open so far
         sock.close()
-        if pool is not None:
-            pool.close()
+        for opened in (pool, usage):
+            if opened is not None:
+                opened.close()
         raise
-    add_flow_routes(router, engine, load.project)
+    add_flow_routes(router, engine, load.project, created=flow_file_dates(load.project))
+    add_usage_routes(router, usage)
     scheduler = LocalScheduler(load.project.flows, ScheduleStore(state), engine.start, clock=clock,
                                region=region)
     return LocalRuntime(load, pool, invoker, gateway, server, host, bound_port, pool_workers, engine,
-                        environment, scheduler)
+                        environment, scheduler, usage)
 
 
 def create_function_environment(
@@ -166,8 +190,36 @@ def create_function_environment(
     return FunctionEnvironment(store, ConnectionAccessLog(state), clock=clock)
 
 
+def add_system_routes(
+    router: Router, function: str, handlers: Mapping[str, SystemHandler], *, inline: Collection[str] = ()
+) -> None:
+    """The routes ``SYSTEM_ROUTES`` gives ``functions/base/<function>``, each to its handler by route key.
+
+    Handlers run on a thread (they do I/O) except those whose keys are ``inline``. A route
+    of the table without a handler here, or a handler for a route not in the table, is a
+    programming error, raised at once.
+    """
+    routes = [route for route in SYSTEM_ROUTES if route.function == function]
+    unmatched = sorted({route.key for route in routes} ^ set(handlers))
+    if unmatched:
+        raise ValueError(f"functions/base/{function}: routes and handlers differ on {', '.join(unmatched)}")
+    for route in routes:
+        router.add_system(route.method, route.path, handlers[route.key], authorized=route.authorized,
+                          blocking=route.key not in inline)
+
+
+def _query(call: SystemCall) -> dict[str, str]:
+    """The query parameters as HTTP API joins them (``a=1&a=2`` is ``"1,2"``)."""
+    return parse_query(call.request.raw_query) if call.request.raw_query else {}
+
+
+def _param(call: SystemCall, name: str) -> str:
+    """A path parameter URL-decoded, as HTTP API hands it to an integration."""
+    return unquote(call.path_parameters[name])  # bad escapes become U+FFFD: no such flow, id or user
+
+
 def add_auth_routes(router: Router, pool: LocalUserPool) -> None:
-    """/auth/config, /auth/verify and the pool's two discovery documents."""
+    """/auth/config, /auth/verify and the pool's two discovery documents (Cognito's own on AWS)."""
     pool_id = pool.config().user_pool_id
 
     def config(_call: SystemCall) -> SystemResponse:
@@ -183,62 +235,95 @@ def add_auth_routes(router: Router, pool: LocalUserPool) -> None:
         document: dict[str, Any] = pool.openid_configuration()
         return SystemResponse(200, document)
 
-    router.add_system("GET", "/auth/config", config, authorized=False)
-    router.add_system("GET", "/auth/verify", verify, authorized=True)
+    add_system_routes(router, "auth", {"GET /auth/config": config, "GET /auth/verify": verify},
+                      inline={"GET /auth/config", "GET /auth/verify"})
     router.add_system("GET", f"/{pool_id}/.well-known/jwks.json", jwks, authorized=False)
     router.add_system("GET", f"/{pool_id}/.well-known/openid-configuration", discovery, authorized=False)
 
 
-def add_flow_routes(router: Router, engine: FlowEngine, project: Project) -> None:
+def add_flow_routes(
+    router: Router, engine: FlowEngine, project: Project, *, created: Mapping[str, str] | None = None
+) -> None:
     """/flows, /run/... and /runs, behind the JWT authorizer; the logic is sdw.system's FlowEndpoints.
 
     HTTP API hands an integration its path parameters URL-decoded, so ``{execution}`` sent
     as ``arn%3Aaws%3Astates%3A...`` reaches the endpoint as the ARN (the router matches
-    the raw path, where an encoded segment holds no ``/``). Query parameters are joined
-    as HTTP API joins them (``a=1&a=2`` is ``"1,2"``). The engine does I/O, so the routes
-    run on a thread, not on the event loop.
+    the raw path, where an encoded segment holds no ``/``). The engine does I/O, so the
+    routes that reach it run on a thread, not on the event loop. ``created``: when each
+    flow was made, by key (``flow_file_dates``).
     """
-    endpoints = FlowEndpoints(engine, project)
-
-    def query(call: SystemCall) -> dict[str, str]:
-        return parse_query(call.request.raw_query) if call.request.raw_query else {}
-
-    def param(call: SystemCall, name: str) -> str:
-        return unquote(call.path_parameters[name])  # bad escapes become U+FFFD: no such flow or id
+    dates = dict(created or {})
+    endpoints = FlowEndpoints(engine, project, created=lambda: dates)
 
     def target(call: SystemCall) -> tuple[str, str]:
-        return param(call, "flow"), param(call, "execution")
+        return _param(call, "flow"), _param(call, "execution")
 
     def flows(call: SystemCall) -> SystemResponse:
-        return endpoints.list_flows(call.principal, query(call))
+        return endpoints.list_flows(call.principal, _query(call))
 
     def start(call: SystemCall) -> SystemResponse:
-        return endpoints.start_run(call.principal, param(call, "flow"), query(call), call.request.body)
+        return endpoints.start_run(call.principal, _param(call, "flow"), _query(call), call.request.body)
 
     def describe(call: SystemCall) -> SystemResponse:
-        return endpoints.describe_run(call.principal, *target(call), query(call))
+        return endpoints.describe_run(call.principal, *target(call), _query(call))
 
     def history(call: SystemCall) -> SystemResponse:
-        return endpoints.run_history(call.principal, *target(call), query(call))
+        return endpoints.run_history(call.principal, *target(call), _query(call))
 
     def stop(call: SystemCall) -> SystemResponse:
-        return endpoints.stop_run(call.principal, *target(call), query(call), call.request.body)
+        return endpoints.stop_run(call.principal, *target(call), _query(call), call.request.body)
 
     def runs(call: SystemCall) -> SystemResponse:
-        return endpoints.list_runs(call.principal, query(call))
+        return endpoints.list_runs(call.principal, _query(call))
 
-    router.add_system("GET", "/flows", flows, authorized=True)
-    router.add_system("POST", "/run/{flow}", start, authorized=True, blocking=True)
-    router.add_system("GET", "/run/{flow}/{execution}", describe, authorized=True, blocking=True)
-    router.add_system("GET", "/run/{flow}/{execution}/history", history, authorized=True, blocking=True)
-    router.add_system("POST", "/run/{flow}/{execution}/stop", stop, authorized=True, blocking=True)
-    router.add_system("GET", "/runs", runs, authorized=True, blocking=True)
+    handlers = {
+        "GET /flows": flows,
+        "POST /run/{flow}": start,
+        "GET /run/{flow}/{execution}": describe,
+        "GET /run/{flow}/{execution}/history": history,
+        "POST /run/{flow}/{execution}/stop": stop,
+        "GET /runs": runs,
+    }
+    add_system_routes(router, "flows", handlers, inline={"GET /flows"})
+
+
+def add_usage_routes(router: Router, store: UsageStore) -> None:
+    """/usage and /usage/{user_id}, behind the JWT authorizer; the logic is sdw.system's UsageEndpoints."""
+    endpoints = UsageEndpoints(store)
+
+    def own(call: SystemCall) -> SystemResponse:
+        return endpoints.own_usage(call.principal, _query(call))
+
+    def user(call: SystemCall) -> SystemResponse:
+        return endpoints.user_usage(call.principal, _param(call, "user_id"), _query(call))
+
+    add_system_routes(router, "api_usage", {"GET /usage": own, "GET /usage/{user_id}": user})
+
+
+def flow_file_dates(project: Project) -> dict[str, str]:
+    """When each flow was made, locally: its file's modification time, ISO-8601 UTC with milliseconds.
+
+    Read once, when the runtime loads the project (as ``sdw dev`` loads flows once); on AWS
+    ``created`` is the state machine's ``creationDate`` instead.
+    """
+    dates: dict[str, str] = {}
+    for flow in project.flows:
+        try:
+            modified = flow.file.stat().st_mtime
+        except OSError:
+            continue  # gone since it loaded: shown as null
+        moment = datetime.fromtimestamp(modified, UTC)
+        dates[flow.key] = moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return dates
 
 
 __all__ = [
     "LocalRuntime",
     "add_auth_routes",
     "add_flow_routes",
+    "add_system_routes",
+    "add_usage_routes",
     "create_function_environment",
     "create_local_runtime",
+    "flow_file_dates",
 ]

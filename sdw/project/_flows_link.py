@@ -8,7 +8,9 @@ project run, in this order, each adding its problems to the file it is about:
    project's own flows come first, as for functions;
 2. ``functions``: each handler must be the ``handler.py`` of a project function (a
    plugin flow's handlers are relative to the plugin's folder, so they name its own);
-3. ``stateMachineReferences``: each must name a flow of the same namespace;
+3. ``stateMachineReferences``: each must name a flow of the same namespace, by its name
+   (``otherFlow``, placeholder ``${otherFlow}``) or as ``otherFlowStateMachine``; an entry
+   that is a flow's exact name means that flow, whatever it ends with;
 4. the definition: placeholders and the ASL validator (``_flows_definition``);
 5. cycles: flows that start each other (``a -> b -> a``) through their references;
 6. a flow that references a flow which is not loaded is not loaded either.
@@ -38,7 +40,7 @@ from sdw.project._flows_model import (
     FlowFile,
     state_machine_name,
 )
-from sdw.project._flows_parse import FlowSpec, parse_flow
+from sdw.project._flows_parse import REFERENCE_SUFFIX, FlowSpec, Reference, parse_flow
 from sdw.project._model import Function, Problem
 
 
@@ -68,7 +70,7 @@ class _Unit:
 
     source: FlowSource
     spec: FlowSpec
-    targets: list[_Unit] = field(default_factory=list)  # the flows it references
+    links: list[tuple[Reference, _Unit]] = field(default_factory=list)  # each reference and its flow
     definition: dict[str, Any] | None = None
     functions: dict[str, Function] = field(default_factory=dict)
     placeholders: dict[str, str] = field(default_factory=dict)
@@ -81,6 +83,10 @@ class _Unit:
     @property
     def machine(self) -> str:
         return state_machine_name(self.name, self.source.plugin)
+
+    @property
+    def targets(self) -> list[_Unit]:
+        return [target for _, target in self.links]
 
 
 def compile_flows(
@@ -113,7 +119,7 @@ def compile_flows(
     by_handler = {os.path.normpath(fn.handler_file): fn for fn in functions}
     for unit in named:
         arns = _link_functions(unit, by_handler, functions, naming, file_exists)
-        refs = _link_references(unit, namespace, naming)
+        refs = _link_references(unit, namespace, naming, arns)
         unit.placeholders = {**arns, **refs}
         declared = {e.placeholder for e in unit.spec.functions} | {
             r.placeholder for r in unit.spec.references
@@ -198,30 +204,48 @@ def _handler_of(function: Function, base: Path) -> str:
 
 
 def _link_references(
-    unit: _Unit, namespace: dict[tuple[str | None, str], _Unit], naming: ArnNaming
+    unit: _Unit,
+    namespace: dict[tuple[str | None, str], _Unit],
+    naming: ArnNaming,
+    function_arns: dict[str, str],
 ) -> dict[str, str]:
     plugin = unit.source.plugin
     arns: dict[str, str] = {}
     for reference in unit.spec.references:
-        target = namespace.get((plugin, reference.flow_name))
+        target = next(
+            (namespace[(plugin, name)] for name in reference.flow_names if (plugin, name) in namespace), None
+        )
         if target is None:
-            names = [name for (owner, name) in namespace if owner == plugin]
-            close = difflib.get_close_matches(reference.flow_name, names, n=1, cutoff=0.6)
-            hint = (
-                f"; did you mean {close[0]}{reference.placeholder[len(reference.flow_name) :]}?"
-                if close
-                else ""
-            )
-            scope = f"plugin {plugin!r}" if plugin else "this project"
+            unit.spec.error(reference.pointer, _no_such_flow(reference, plugin, namespace))
+            continue
+        if reference.placeholder in function_arns:
             unit.spec.error(
                 reference.pointer,
-                f"{reference.placeholder!r} names flow {reference.flow_name!r}, "
-                f"and {scope} has no flow of that name{hint}",
+                f"${{{reference.placeholder}}} would stand for both this flow and a function under "
+                f"'functions'; write {target.name}{REFERENCE_SUFFIX} here instead",
             )
             continue
-        unit.targets.append(target)
+        unit.links.append((reference, target))
         arns[reference.placeholder] = naming.state_machine_arn(target.machine)
     return arns
+
+
+def _no_such_flow(
+    reference: Reference, plugin: str | None, namespace: dict[tuple[str | None, str], _Unit]
+) -> str:
+    """Why ``reference`` names no flow, with both spellings shown on the nearest flow there is."""
+    names = [name for (owner, name) in namespace if owner == plugin]
+    written = reference.flow_names[-1]  # without the suffix, if it has one
+    suffix = reference.placeholder[len(written) :]
+    close = difflib.get_close_matches(written, names, n=1, cutoff=0.6)
+    example = close[0] if close else (names[0] if names else "otherFlow")
+    scope = f"plugin {plugin!r}" if plugin else "this project"
+    hint = f"; did you mean {close[0]}{suffix}?" if close else ""
+    return (
+        f"{reference.placeholder!r} names no flow of {scope}: a reference is a flow's name "
+        f"({example}, used as ${{{example}}}) or the name followed by {REFERENCE_SUFFIX} "
+        f"({example}{REFERENCE_SUFFIX}, used as ${{{example}{REFERENCE_SUFFIX}}}){hint}"
+    )
 
 
 def _hints(
@@ -237,7 +261,8 @@ def _hints(
             )
     for owner, name in namespace:
         if owner == plugin:
-            hints[f"{name}StateMachine"] = f"add {name}StateMachine to 'stateMachineReferences'"
+            for spelling in (f"{name}{REFERENCE_SUFFIX}", name):
+                hints.setdefault(spelling, f"add {spelling} to 'stateMachineReferences'")
     return hints
 
 
@@ -247,7 +272,7 @@ def _report_cycles(units: list[_Unit]) -> None:
         path = _shortest_cycle(unit)
         if path is None:
             continue
-        reference = next(r for r in unit.spec.references if r.flow_name == path[1].name)
+        reference = next(r for r, target in unit.links if target is path[1])
         chain = " -> ".join(u.name for u in path)
         unit.spec.error(
             reference.pointer,
@@ -278,9 +303,9 @@ def _drop_dependents(units: list[_Unit]) -> None:
         for unit in units:
             if not unit.spec.ok:
                 continue
-            broken = next((t for t in unit.targets if not t.spec.ok), None)
-            if broken is not None:
-                reference = next(r for r in unit.spec.references if r.flow_name == broken.name)
+            found = next(((r, t) for r, t in unit.links if not t.spec.ok), None)
+            if found is not None:
+                reference, broken = found
                 where = broken.spec.where("/name")
                 unit.spec.error(
                     reference.pointer,

@@ -7,8 +7,8 @@
     functions:                            # what ${helloArn} in the definition stands for
       - name: hello
         handler: functions/lib/hello_world/handler.handler
-    stateMachineReferences:               # ${otherFlowStateMachine}: the ARN of flow otherFlow
-      - otherFlowStateMachine
+    stateMachineReferences:               # flows it starts, by name: ${otherFlow} is its ARN
+      - otherFlow                         # (or otherFlowStateMachine, used as ${otherFlowStateMachine})
     schedule: rate(5 minutes)             # or cron(...), as EventBridge accepts them
     input: {report: daily}                # the static input of scheduled runs
     definition:                           # Amazon States Language, written in YAML
@@ -77,14 +77,21 @@ class FunctionEntry:
 
 @dataclass(frozen=True)
 class Reference:
-    """One item of ``stateMachineReferences``: ``otherFlowStateMachine`` names flow ``otherFlow``."""
+    """One item of ``stateMachineReferences``, which is also its placeholder (``${<entry>}``).
+
+    Two spellings name flow ``otherFlow``: ``otherFlow`` (the seed's deploy code resolves an
+    entry so) and ``otherFlowStateMachine`` (the seed's README shows that one). Which flow
+    it is needs the other files: the linker tries ``flow_names`` in order.
+    """
 
     placeholder: str
     pointer: str  # /stateMachineReferences/<i>
 
     @property
-    def flow_name(self) -> str:
-        return self.placeholder.removesuffix(REFERENCE_SUFFIX)
+    def flow_names(self) -> tuple[str, ...]:
+        """The flows it may name, the exact name first: ``aStateMachine`` -> (aStateMachine, a)."""
+        stem = self.placeholder.removesuffix(REFERENCE_SUFFIX)
+        return (self.placeholder, stem) if stem and stem != self.placeholder else (self.placeholder,)
 
 
 @dataclass
@@ -263,17 +270,18 @@ def _read_references(spec: FlowSpec, entries: Any) -> None:
     if not isinstance(entries, list):
         spec.error(
             "/stateMachineReferences",
-            f"'stateMachineReferences' must be a list such as [otherFlowStateMachine], not {_kind(entries)}",
+            f"'stateMachineReferences' must be a list of flow names such as [otherFlow], "
+            f"not {_kind(entries)}",
         )
         return
     seen: set[str] = set()
     for index, entry in enumerate(entries):
         pointer = f"/stateMachineReferences/{index}"
-        if not isinstance(entry, str) or not entry.endswith(REFERENCE_SUFFIX) or entry == REFERENCE_SUFFIX:
+        if not isinstance(entry, str) or not entry or "}" in entry:
             spec.error(
                 pointer,
-                f"a reference is <flow name>{REFERENCE_SUFFIX} (otherFlowStateMachine for "
-                f"flow otherFlow), not {entry!r}",
+                f"a reference is a flow's name (otherFlow, used as ${{otherFlow}}) or the name followed "
+                f"by {REFERENCE_SUFFIX} (otherFlow{REFERENCE_SUFFIX}), not {entry!r}",
             )
         elif entry in seen:
             spec.error(pointer, f"{entry!r} is listed twice")

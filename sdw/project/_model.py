@@ -73,6 +73,24 @@ class Function:
         return self.directory / "handler.py"
 
     @property
+    def handler_module(self) -> str:
+        """Lambda's module path of the handler, the ``handler`` setting without ``.handler``.
+
+        ``functions/lib/ping/handler``: Lambda imports it as ``functions.lib.ping.handler``
+        from the package root, and names it so in its import errors.
+        """
+        return f"functions/lib/{self.name}/handler"
+
+    @property
+    def package_root(self) -> Path:
+        """What Lambda unpacks as ``/var/task`` for it: the project's root, or its plugin's folder.
+
+        Imports of the function resolve from here (``functions.lib.<name>.<helper>``); a
+        plugin function's imports fall back to the project's root (``functions.base``).
+        """
+        return self.directory.parent.parent.parent
+
+    @property
     def key(self) -> str:
         """The name used in routes and flows: ``ping`` or ``<plugin>/<name>``."""
         return self.name if self.plugin is None else f"{self.plugin}/{self.name}"

@@ -1,9 +1,11 @@
 """sdw.runtime: what runs inside a function's process, on Lambda and under ``sdw dev``.
 
-    handler               Lambda's handler of every deployed user function (sdw.runtime._lambda)
-    resolve_connections   {{connection:NAME}} -> the stored value, for one call (sdw.runtime._connections)
+    handler                  Lambda's handler of every deployed user function (sdw.runtime._lambda)
+    resolve_connections      {{connection:NAME}} -> the stored value, for one call (sdw.runtime._connections)
+    track_usage_middleware   counts the caller's call (sdw.runtime._usage); functions import it
 
-See DESIGN.md. Importing this package does no I/O; ``handler`` reads SSM on its first call.
+Small and stable: functions import these names, so they do not move. See DESIGN.md.
+Importing this package does no I/O; ``handler`` reads SSM on its first call.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from sdw.runtime._lambda import (
     import_user_handler,
     parse_connections_variable,
 )
+from sdw.runtime._usage import track_usage_middleware
 
 __all__ = [
     "REFERENCE",
@@ -62,4 +65,5 @@ __all__ = [
     "parse_connections_variable",
     "resolve_connections",
     "secret_parameter",
+    "track_usage_middleware",
 ]

@@ -12,6 +12,7 @@ from sdw.system._errors import (
     InvalidTokenError,
     NotAuthorizedError,
     ServiceError,
+    UsageNotFoundError,
     UserExistsError,
     UserNotFoundError,
 )
@@ -43,7 +44,7 @@ from sdw.system._ports import (
     User,
     UserDirectory,
 )
-from sdw.system._responses import SystemResponse, unauthorized
+from sdw.system._responses import SystemResponse, error_response, unauthorized
 from sdw.system._routes import SYSTEM_ROUTES, SystemRoute
 from sdw.system._schedules import (
     SCHEDULE_OWNER,
@@ -52,8 +53,10 @@ from sdw.system._schedules import (
     scheduled_execution_name,
 )
 from sdw.system._usage import parse_year_month, usage_ttl, year_month
+from sdw.system._usage_endpoints import ADMIN_GROUP, UsageEndpoints
 
 __all__ = [
+    "ADMIN_GROUP",
     "DEFAULT_LIMIT",
     "MAX_INPUT_BYTES",
     "MAX_NAME",
@@ -85,12 +88,15 @@ __all__ = [
     "SystemRoute",
     "TokenLifetime",
     "Tokens",
+    "UsageEndpoints",
+    "UsageNotFoundError",
     "UsageStore",
     "User",
     "UserDirectory",
     "UserExistsError",
     "UserNotFoundError",
     "auth_config",
+    "error_response",
     "execution_arn",
     "json_kind",
     "parse_year_month",

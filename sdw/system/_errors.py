@@ -9,7 +9,8 @@
     ├── FlowNotFoundError       no such flow (StateMachineDoesNotExist, 404)
     ├── ExecutionNotFoundError  no such execution, or not the caller's (ExecutionDoesNotExist, 404)
     ├── ExecutionExistsError    a reused execution name with other input (ExecutionAlreadyExists, 409)
-    └── InvalidTokenError       a pagination token that is not one of ours (InvalidToken, 400)
+    ├── InvalidTokenError       a pagination token that is not one of ours (InvalidToken, 400)
+    └── UsageNotFoundError      another user's usage, asked for by a non-admin (UserNotFoundException, 404)
 
 Each carries ``code``, the name of the exception Cognito or Step Functions raises in the
 same case (``NotAuthorizedException``, ``ExecutionAlreadyExists``...), and ``status``, the
@@ -113,3 +114,14 @@ class InvalidTokenError(ServiceError):
 
     def __init__(self) -> None:
         super().__init__("Invalid pagination token.")
+
+
+class UsageNotFoundError(ServiceError):
+    # Another user's usage, for a caller who may not see it: answered as an unknown user
+    # would be, so the 404 tells nothing of whether that user exists or has usage.
+    code = "UserNotFoundException"
+    status = 404
+
+    def __init__(self, user_id: str) -> None:
+        super().__init__(f"User {user_id!r} does not exist.")
+        self.user_id = user_id

@@ -34,22 +34,26 @@ Decisions, and why:
   signed-in user lists them with ``GET /runs?owner=schedule`` and may describe them and
   read their history; stopping one stays with nobody over HTTP (it is no one's to stop).
 * Unknown query parameters are a 400, so a typo (``?Status=``) is not silently ignored.
+* The answers are a superset of the seed project's, whose clients read them: ``POST /run``
+  also says ``message: "Started <flow>"`` and ``status: "SUCCESS"``; ``GET /runs`` and
+  ``GET /flows`` give a ``count``; each execution its ``name`` (ListExecutions' field) and
+  each flow ``created``: when its state machine was made (ListStateMachines'
+  ``creationDate`` on AWS; locally the flow file's modification time), from the injected
+  ``created`` mapping, null for a flow it does not know.
 
-A ServiceError becomes its status with ``{"message", "code"}``; anything else is logged
-with its traceback and answered 500 ``{"message": "Internal Server Error"}``, as HTTP API
-answers a failed integration.
+A ServiceError becomes its status with ``{"message", "code", "error", "status": "ERROR"}``;
+anything else is logged with its traceback and answered 500 with the same shape and no
+detail (sdw.system._responses).
 """
 
 from __future__ import annotations
 
-import functools
-import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, Concatenate, ParamSpec
+from typing import Any
 
 from sdw.project import Flow, FlowType, Project
-from sdw.system._errors import ExecutionNotFoundError, FlowNotFoundError, InvalidParameterError, ServiceError
+from sdw.system._errors import ExecutionNotFoundError, FlowNotFoundError, InvalidParameterError
 from sdw.system._flows_input import (
     check_query,
     parse_execution_input,
@@ -62,54 +66,39 @@ from sdw.system._flows_input import (
     resolve_execution,
 )
 from sdw.system._ports import ExecutionDescription, ExecutionSummary, FlowEngine, Page, Principal
-from sdw.system._responses import SystemResponse, unauthorized
+from sdw.system._responses import SystemResponse, endpoint
 from sdw.system._schedules import SCHEDULE_OWNER
-
-log = logging.getLogger("sdw.flows")
 
 Query = Mapping[str, str]
 Body = str | bytes | None
-P = ParamSpec("P")
-_Method = Callable[Concatenate["FlowEndpoints", Principal, P], SystemResponse]
-_Endpoint = Callable[Concatenate["FlowEndpoints", Principal | None, P], SystemResponse]
-
-
-def _endpoint(method: _Method[P]) -> _Endpoint[P]:
-    """401 without a principal; ServiceErrors as their status; anything else a logged 500."""
-
-    @functools.wraps(method)
-    def answer(
-        self: FlowEndpoints, principal: Principal | None, /, *args: P.args, **kwargs: P.kwargs
-    ) -> SystemResponse:
-        if principal is None:
-            return unauthorized()
-        try:
-            return method(self, principal, *args, **kwargs)
-        except ServiceError as exc:
-            return SystemResponse(exc.status, {"message": exc.message, "code": exc.code})
-        except Exception:
-            log.exception("%s failed", method.__name__)
-            return SystemResponse(500, {"message": "Internal Server Error"})
-
-    return answer
+SUCCESS = "SUCCESS"
 
 
 class FlowEndpoints:
-    """The flow endpoints over one engine and one project's flows."""
+    """The flow endpoints over one engine and one project's flows.
 
-    def __init__(self, engine: FlowEngine, project: Project) -> None:
+    ``created`` gives, by flow key, when each flow's state machine was made (ISO-8601 UTC);
+    it is asked once per ``GET /flows``.
+    """
+
+    def __init__(
+        self, engine: FlowEngine, project: Project, *, created: Callable[[], Mapping[str, str]] | None = None
+    ) -> None:
         self._engine = engine
         self._project = project
+        self._created = created or dict
 
-    @_endpoint
+    @endpoint
     def list_flows(self, principal: Principal, query: Query) -> SystemResponse:
-        """``GET /flows``."""
+        """``GET /flows``: ``{"flows": [...], "count": N}``."""
         check_query(query, ())
-        return SystemResponse(200, {"flows": [flow_json(flow) for flow in self._project.flows]})
+        created = self._created()
+        flows = [flow_json(flow, created.get(flow.key)) for flow in self._project.flows]
+        return SystemResponse(200, {"flows": flows, "count": len(flows)})
 
-    @_endpoint
+    @endpoint
     def start_run(self, principal: Principal, flow: str, query: Query, body: Body) -> SystemResponse:
-        """``POST /run/{flow}``: 200 ``{executionArn, executionId, startDate}``."""
+        """``POST /run/{flow}``: 200 ``{executionArn, executionId, startDate, message, status}``."""
         found = self._flow(flow)
         check_query(query, ("name",))
         name = parse_execution_name(query.get("name"))
@@ -121,16 +110,18 @@ class FlowEndpoints:
                 "executionArn": started.execution_arn,
                 "executionId": started.execution_id,
                 "startDate": started.start_date,
+                "message": f"Started {found.key}",
+                "status": SUCCESS,
             },
         )
 
-    @_endpoint
+    @endpoint
     def describe_run(self, principal: Principal, flow: str, execution: str, query: Query) -> SystemResponse:
         """``GET /run/{flow}/{execution}``: the execution's status, and its output or error once ended."""
         check_query(query, ())
         return SystemResponse(200, description_json(self._owned(principal, flow, execution, scheduled=True)))
 
-    @_endpoint
+    @endpoint
     def list_runs(self, principal: Principal, query: Query) -> SystemResponse:
         """``GET /runs``: the caller's executions, newest first, one page."""
         check_query(query, ("flow", "status", "limit", "next_token", "owner"))
@@ -142,9 +133,9 @@ class FlowEndpoints:
             limit=parse_limit(query.get("limit")),
             next_token=parse_next_token(query.get("next_token")),
         )
-        return SystemResponse(200, _page_json("executions", page, summary_json))
+        return SystemResponse(200, {**_page_json("executions", page, summary_json), "count": len(page.items)})
 
-    @_endpoint
+    @endpoint
     def run_history(self, principal: Principal, flow: str, execution: str, query: Query) -> SystemResponse:
         """``GET /run/{flow}/{execution}/history``: one page of events, oldest first unless ``reverse``."""
         check_query(query, ("limit", "next_token", "reverse"))
@@ -155,7 +146,7 @@ class FlowEndpoints:
         page = self._engine.history(owned.execution_arn, limit=limit, next_token=next_token, reverse=reverse)
         return SystemResponse(200, _page_json("events", page, event_json))
 
-    @_endpoint
+    @endpoint
     def stop_run(
         self, principal: Principal, flow: str, execution: str, query: Query, body: Body
     ) -> SystemResponse:
@@ -207,10 +198,11 @@ def _owner(principal: Principal, asked: str | None) -> str:
     )
 
 
-def flow_json(flow: Flow) -> dict[str, Any]:
-    """One flow as ``GET /flows`` shows it."""
+def flow_json(flow: Flow, created: str | None = None) -> dict[str, Any]:
+    """One flow as ``GET /flows`` shows it; ``created`` is when its state machine was made."""
     return {
         "name": flow.key,
+        "created": created,
         "plugin": flow.plugin,
         "stateMachineName": flow.state_machine_name,
         "stateMachineArn": flow.arn,
@@ -228,6 +220,7 @@ def summary_json(summary: ExecutionSummary) -> dict[str, Any]:
     return {
         "executionArn": summary.execution_arn,
         "executionId": summary.execution_id,
+        "name": summary.execution_id.partition(":")[0],  # an EXPRESS id is <name>:<run id>
         "flow": summary.flow,
         "stateMachineArn": summary.state_machine_arn,
         "status": summary.status,

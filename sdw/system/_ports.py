@@ -81,6 +81,21 @@ class Principal:
     def user_id(self) -> str:
         return str(self.claims["sub"])
 
+    @property
+    def groups(self) -> frozenset[str]:
+        """The user pool groups of the caller, from the ``cognito:groups`` claim.
+
+        HTTP API hands an array claim to the integration as ``"[admin editors]"`` (see
+        sdw/local/_authorizer.py); a claims mapping made by hand may hold the list itself.
+        A group name has no white space (Cognito's pattern), so splitting on it is exact.
+        """
+        value = self.claims.get("cognito:groups")
+        if isinstance(value, list | tuple):
+            return frozenset(str(item) for item in value)
+        if isinstance(value, str):
+            return frozenset(value.strip().removeprefix("[").removesuffix("]").split())
+        return frozenset()
+
 
 class UserDirectory(Protocol):
     """Users and their tokens: a local pool on one machine, Cognito on AWS."""

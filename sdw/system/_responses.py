@@ -1,16 +1,36 @@
-"""The answer of a system endpoint, before it is HTTP.
+"""The answer of a system endpoint, before it is HTTP, and the error handling every endpoint shares.
 
 ``sdw.system`` computes what an endpoint answers without knowing how it is carried: the
 local gateway turns a SystemResponse into its HTTP response, and on AWS the thin Lambda
 handlers in functions/base turn it into the ``{"statusCode", "headers", "body"}`` a 2.0
 integration returns (``as_lambda_result``). Kept tiny on purpose: a status and a JSON body.
+
+Error bodies. A system endpoint's error is ``{"message", "code", "error", "status"}``:
+``message`` and ``code`` as Step Functions' and Cognito's APIs name them (``code`` being
+the exception name, ``ExecutionDoesNotExist``), ``error`` (the message again) and
+``status: "ERROR"`` as the seed project's clients read them. ``endpoint`` wraps each
+endpoint method so that it answers 401 without a caller (API Gateway's own
+``{"message": "Unauthorized"}``, which never reaches a Lambda), a ServiceError as its
+status with that body, and anything else as a logged 500 whose body says nothing of it.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from sdw.system._errors import ServiceError
+from sdw.system._ports import Principal
+
+log = logging.getLogger("sdw.system")
+
+ERROR_STATUS = "ERROR"
+INTERNAL_ERROR = "Internal Server Error"
+INTERNAL_CODE = "InternalFailure"  # AWS's common error for a 500
 
 
 @dataclass(frozen=True)
@@ -30,3 +50,33 @@ class SystemResponse:
 def unauthorized() -> SystemResponse:
     """API Gateway's own answer when its JWT authorizer refuses a request."""
     return SystemResponse(401, {"message": "Unauthorized"})
+
+
+def error_response(status: int, message: str, code: str) -> SystemResponse:
+    """A system endpoint's error: ``{"message", "code", "error", "status": "ERROR"}``."""
+    body = {"message": message, "code": code, "error": message, "status": ERROR_STATUS}
+    return SystemResponse(status, body)
+
+
+S = TypeVar("S")
+P = ParamSpec("P")
+
+
+def endpoint(
+    method: Callable[Concatenate[S, Principal, P], SystemResponse],
+) -> Callable[Concatenate[S, Principal | None, P], SystemResponse]:
+    """401 without a principal; ServiceErrors as their status; anything else a logged 500."""
+
+    @functools.wraps(method)
+    def answer(self: S, principal: Principal | None, /, *args: P.args, **kwargs: P.kwargs) -> SystemResponse:
+        if principal is None:
+            return unauthorized()
+        try:
+            return method(self, principal, *args, **kwargs)
+        except ServiceError as exc:
+            return error_response(exc.status, exc.message, exc.code)
+        except Exception:
+            log.exception("%s failed", method.__qualname__)
+            return error_response(500, INTERNAL_ERROR, INTERNAL_CODE)
+
+    return answer

@@ -122,7 +122,7 @@ def test_run_without_wait_prints_the_execution_and_a_name_makes_it_idempotent(de
     result = dev.sdw("run", "shoutFlow", "--input", '{"text": "a"}', "--name", "named-run")
     assert result.returncode == 0, result.stderr
     started = json.loads(result.stdout)
-    assert set(started) == {"executionArn", "executionId", "startDate"}
+    assert set(started) == {"executionArn", "executionId", "startDate", "message", "status"}
     assert started["executionId"] == "named-run"
     assert started["executionArn"] == "arn:aws:states:us-east-1:000000000000:execution:shoutFlow:named-run"
     again = dev.sdw("run", "shoutFlow", "--input", '{"text": "b"}', "--name", "named-run")

@@ -3,37 +3,54 @@ state folder, exit statuses, and never a traceback on the terminal."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import pty
 import re
+import select
 import stat
 import subprocess
 import sys
+import termios
+import time
 from pathlib import Path
 
 import pytest
 
 from sdw.local import create_jwt_authorizer, create_local_user_pool, ensure_dev_user, local_base_url
+from tests.userpool_fixtures import token_claims
 
 SDW = Path(sys.executable).parent / "sdw"
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Corr3ct-horse"
 
 
-def run(
-    *args: str, state: Path, port: int = 3000, tool: Path | None = None, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
+def environment(state: Path, port: int = 3000, extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "PASSWORD"}
+    return {
+        **env,
         "SDW_STATE_DIR": str(state),
         "SDW_PROJECT_DIR": str(state.parent),
         "SDW_HOST": "127.0.0.1",
         "SDW_PORT": str(port),
+        **(extra or {}),
     }
-    argv = [str(tool), *args] if tool else [str(SDW), "users", *args]
+
+
+def run(
+    *args: str,
+    state: Path,
+    port: int = 3000,
+    tool: Path | None = None,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+    command: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    argv = [str(tool), *args] if tool else [str(SDW), "users", *([command] if command else []), *args]
     result = subprocess.run(
         argv,
-        env=env,
+        env=environment(state, port, env),
         cwd=state.parent if state.parent.is_dir() else state.parent.parent,
         capture_output=True,
         text=True,
@@ -43,6 +60,45 @@ def run(
     )
     assert "Traceback" not in result.stdout + result.stderr
     return result
+
+
+def run_in_terminal(
+    args: list[str], state: Path, answer: str
+) -> tuple[subprocess.CompletedProcess[str], str]:
+    """``sdw users <args>`` with a pseudo-terminal as its controlling terminal and stdin.
+
+    Types ``answer`` at the first prompt; returns the result and what the terminal showed.
+    """
+    master, slave = pty.openpty()
+
+    def take_terminal() -> None:  # in the child: a session of its own, the pty its controlling terminal
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    proc = subprocess.Popen(
+        [str(SDW), "users", *args], stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=environment(state), text=True, preexec_fn=take_terminal,
+    )
+    os.close(slave)
+    shown = b""
+    try:
+        deadline = time.monotonic() + 30
+        while b"Password:" not in shown and time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                shown += os.read(master, 1024)
+        os.write(master, answer.encode() + b"\n")  # typed only once asked: getpass flushes typeahead
+        stdout, stderr = proc.communicate(timeout=30)
+        while select.select([master], [], [], 0.1)[0]:
+            try:
+                shown += os.read(master, 1024)
+            except OSError:  # the child has gone and the pty with it
+                break
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
+    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr), shown.decode()
 
 
 def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
@@ -149,11 +205,98 @@ def test_the_dev_password_is_printed_only_when_asked_and_works(state: Path) -> N
         assert pool.authenticate(email, password).id_token
 
 
-def test_the_password_is_asked_for_when_not_given(state: Path) -> None:
+def test_the_password_is_asked_for_in_a_terminal_when_not_given(state: Path) -> None:
+    run("create", "--email", "alice@example.com", "--password", PASSWORD, state=state)
+    result, terminal = run_in_terminal(["token", "--email", "alice@example.com"], state, PASSWORD)
+    assert result.returncode == 0, result.stderr
+    assert "Password: " in terminal and PASSWORD not in terminal  # asked for, not echoed
+    assert json.loads(result.stdout)["IdToken"]
+
+
+def test_the_password_comes_from_the_password_variable_as_in_the_seeds_tool(state: Path) -> None:
+    run("create", "--email", "alice@example.com", "--password", PASSWORD, state=state)
+    for tool in (None, ROOT / "admin_tools" / "get_user_token.py"):
+        result = run("--email", "alice@example.com", state=state, tool=tool, env={"PASSWORD": PASSWORD},
+                     **({} if tool else {"command": "token"}))
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["AccessToken"]
+    given = run("token", "--email", "alice@example.com", "--password", "Wr0ng-password", state=state,
+                env={"PASSWORD": PASSWORD})
+    assert one_line_error(given) == "Error: Incorrect username or password."  # --password comes first
+
+
+def test_without_a_password_or_a_terminal_it_says_what_to_give_instead_of_waiting(state: Path) -> None:
     run("create", "--email", "alice@example.com", "--password", PASSWORD, state=state)
     result = run("token", "--email", "alice@example.com", state=state, stdin=PASSWORD + "\n")
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout[result.stdout.index("{") :])["IdToken"]
+    assert one_line_error(result) == "Error: no password: give --password, set PASSWORD, or run in a terminal"
+
+
+def test_a_duration_sets_the_tokens_lifetime_and_says_what_cognito_caps(state: Path) -> None:
+    run("create", "--email", "alice@example.com", "--password", PASSWORD, state=state)
+    week = run("token", "--email", "alice@example.com", "--password", PASSWORD,
+               "--duration-value", "7", "--duration-unit", "days", state=state)
+    assert week.returncode == 0, week.stderr
+    tokens = json.loads(week.stdout)
+    claims = token_claims(tokens["IdToken"])
+    assert tokens["ExpiresIn"] == 86400 and claims["exp"] - claims["iat"] == 86400
+    assert week.stderr.strip() == (
+        "Note: ID and access tokens live at most 1 day (Cognito's limit); the refresh token lives 7 days."
+    )
+    short = run("token", "--email", "alice@example.com", "--password", PASSWORD,
+                "--duration-value", "10", "--duration-unit", "minutes", state=state)
+    assert json.loads(short.stdout)["ExpiresIn"] == 600
+    assert short.stderr.strip() == (
+        "Note: The refresh token lives at least 1 hour (Cognito's limit); the ID and access tokens live "
+        "10 minutes."
+    )
+    hours = run("token", "--email", "alice@example.com", "--password", PASSWORD,
+                "--duration-value", "2", "--duration-unit", "hours", state=state)
+    assert (json.loads(hours.stdout)["ExpiresIn"], hours.stderr) == (7200, "")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--duration-value", "2", "--duration-unit", "minutes"),
+         "Error: 2 minutes is shorter than Cognito allows: ID and access tokens live at least 5 minutes"),
+        (("--duration-value", "122", "--duration-unit", "months"),
+         "Error: 122 months is longer than Cognito allows: refresh tokens live at most 3650 days"),
+        (("--duration-value", "0", "--duration-unit", "days"),
+         "Error: --duration-value must be a positive number, not 0"),
+        (("--duration-value", "3",),
+         "Error: --duration-value and --duration-unit go together: give both or neither"),
+    ],
+)  # fmt: skip
+def test_a_duration_cognito_cannot_give_is_one_line_naming_the_limit(
+    state: Path, args: tuple[str, ...], message: str
+) -> None:
+    run("create", "--email", "alice@example.com", "--password", PASSWORD, state=state)
+    result = run("token", "--email", "alice@example.com", "--password", PASSWORD, *args, state=state)
+    assert one_line_error(result) == message
+
+
+def test_a_unit_that_is_not_one_is_a_usage_error(state: Path) -> None:
+    result = run("token", "--email", "a@b.co", "--password", PASSWORD, "--duration-value", "1",
+                 "--duration-unit", "weeks", state=state)
+    assert result.returncode == 2
+    assert "'weeks' is not one of 'minutes', 'hours', 'days', 'months'" in result.stderr
+
+
+def test_a_user_added_to_the_admin_group_has_it_in_their_next_tokens(state: Path) -> None:
+    run("create", "--email", "alice@example.com", "--password", PASSWORD, state=state)
+    added = run("add-to-group", "--email", "alice@example.com", "--group", "admin", state=state)
+    assert added.stdout.strip() == "Added alice@example.com to group admin; it is in their next tokens."
+    tokens = json.loads(run("token", "--email", "alice@example.com", "--password", PASSWORD,
+                            state=state).stdout)
+    assert token_claims(tokens["IdToken"])["cognito:groups"] == ["admin"]
+    run("remove-from-group", "--email", "alice@example.com", "--group", "admin", state=state)
+    tokens = json.loads(run("token", "--email", "alice@example.com", "--password", PASSWORD,
+                            state=state).stdout)
+    assert "cognito:groups" not in token_claims(tokens["IdToken"])
+    unknown = run("add-to-group", "--email", "bob@example.com", "--group", "admin", state=state)
+    assert one_line_error(unknown) == "Error: User does not exist."
+    spaced = run("add-to-group", "--email", "alice@example.com", "--group", "a b", state=state)
+    assert one_line_error(spaced) == "Error: Invalid group name 'a b': 1 to 128 characters, no white space."
 
 
 def test_a_state_folder_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:

@@ -18,6 +18,16 @@ nor the reverse. The cost: the issuer depends on where ``sdw dev`` listens, so a
 for port 3000 is refused by a server on port 3001, as a token from another pool is on AWS;
 the CLI builds the issuer from the same Config (SDW_HOST/SDW_PORT) as the server.
 
+Groups. ``add_user_to_group`` is Cognito's AdminAddUserToGroup; the user's next tokens
+carry ``cognito:groups`` (tokens already issued keep what they said, as on AWS). Locally a
+group exists as soon as it has a member: Cognito wants CreateGroup first (the deployed
+stack makes the ``admin`` group the usage endpoints look for).
+
+Token lifetime. ``authenticate(..., lifetime=)`` signs a user in with a chosen validity
+(``sdw.system.requested_lifetime`` keeps it within Cognito's bounds): the ID and access
+tokens' ``exp`` and ``ExpiresIn``, and the refresh token's expiry. A refresh gives tokens
+of the pool's default validity, as a refresh through the default app client does.
+
 Signing in follows Cognito with user-existence errors prevented (the default for new
 pools): a wrong password and an unknown email raise the same NotAuthorizedError, and the
 unknown email still pays for one KDF run, so timing does not tell them apart either.
@@ -27,6 +37,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import re
 import secrets
 import string
 import time
@@ -60,6 +71,7 @@ DEV_PASSWORD_FILE = "dev-user-password"  # noqa: S105 - a file name, not a passw
 
 _ALNUM = string.ascii_letters + string.digits
 _LOWER_ALNUM = string.ascii_lowercase + string.digits
+_GROUP_NAME = re.compile(r"[^\s\x00-\x1f\x7f]{1,128}")  # Cognito: 1-128 visible characters, no spaces
 
 
 def new_user_pool_id(region: str) -> str:
@@ -227,19 +239,40 @@ class LocalUserPool:
         ):
             raise UserNotFoundError(email)
 
+    def add_user_to_group(self, email: str, group: str) -> None:
+        """AdminAddUserToGroup: ``cognito:groups`` in the user's next tokens holds ``group``."""
+        self._set_membership(email, group, member=True)
+
+    def remove_user_from_group(self, email: str, group: str) -> None:
+        """AdminRemoveUserFromGroup."""
+        self._set_membership(email, group, member=False)
+
+    def groups_for_user(self, email: str) -> list[str]:
+        """AdminListGroupsForUser: the names, sorted."""
+        return self._store.groups_of(self.get_user(email).sub)
+
+    def _set_membership(self, email: str, group: str, *, member: bool) -> None:
+        if not _GROUP_NAME.fullmatch(group):
+            raise InvalidParameterError(
+                f"Invalid group name {group!r}: 1 to 128 characters, no white space.", "group"
+            )
+        if not self._store.set_membership(email, group, member):
+            raise UserNotFoundError(email)
+
     # -- signing in -------------------------------------------------------------------------
 
     def authenticate(self, email: str, password: str, *, lifetime: TokenLifetime | None = None) -> Tokens:
-        """InitiateAuth with USER_PASSWORD_AUTH: the three tokens, or NotAuthorizedError."""
-        if lifetime is not None:  # issue 7 (seed compatibility) gives tokens a chosen lifetime
-            raise NotImplementedError("token lifetimes are not implemented in the local pool yet")
+        """InitiateAuth with USER_PASSWORD_AUTH: the three tokens, or NotAuthorizedError.
+
+        ``lifetime`` (None: the pool's default validity) sets how long the tokens live.
+        """
         record = self._store.find_user(email)
         if record is None:
             self._hasher.burn(password)  # as slow as a wrong password: no existence oracle
             raise NotAuthorizedError()
         if not self._hasher.verify(password, record.password_hash) or not record.enabled:
             raise NotAuthorizedError()
-        return self._issue(record)
+        return self._issue(record, lifetime)
 
     def refresh(self, refresh_token: str) -> Tokens:
         """InitiateAuth with REFRESH_TOKEN_AUTH: new ID and access tokens, same refresh token."""
@@ -258,6 +291,7 @@ class LocalUserPool:
             refresh_token=refresh_token,
             auth_time=found.auth_time,
             origin_jti=found.origin_jti,
+            groups=self._store.groups_of(record.sub),
         )
 
     def issue_tokens(self, email: str) -> Tokens:
@@ -267,16 +301,15 @@ class LocalUserPool:
             raise UserNotFoundError(email)
         return self._issue(record)
 
-    def _issue(self, record: UserRecord) -> Tokens:
+    def _issue(self, record: UserRecord, lifetime: TokenLifetime | None = None) -> Tokens:
         now = int(self.clock())
         self._store.delete_expired_refresh_tokens(now)
         refresh_token = new_refresh_token()
         origin_jti = str(uuid.uuid4())
+        refresh_ttl = self.REFRESH_TOKEN_TTL if lifetime is None else lifetime.refresh_token
         self._store.insert_refresh_token(
             refresh_token_hash(refresh_token),
-            RefreshRecord(
-                sub=record.sub, origin_jti=origin_jti, auth_time=now, expires_at=now + self.REFRESH_TOKEN_TTL
-            ),
+            RefreshRecord(sub=record.sub, origin_jti=origin_jti, auth_time=now, expires_at=now + refresh_ttl),
             issued_at=now,
         )
         return self._tokens.issue(
@@ -285,6 +318,8 @@ class LocalUserPool:
             refresh_token=refresh_token,
             auth_time=now,
             origin_jti=origin_jti,
+            groups=self._store.groups_of(record.sub),
+            lifetime=lifetime,
         )
 
     def close(self) -> None:

@@ -43,6 +43,11 @@ CREATE TABLE IF NOT EXISTS users (
     created_at    TEXT NOT NULL,
     enabled       INTEGER NOT NULL DEFAULT 1
 );
+CREATE TABLE IF NOT EXISTS user_groups (
+    sub        TEXT NOT NULL REFERENCES users(sub) ON DELETE CASCADE,
+    group_name TEXT NOT NULL,
+    PRIMARY KEY (sub, group_name)
+);
 CREATE TABLE IF NOT EXISTS refresh_tokens (
     token_hash TEXT PRIMARY KEY,
     sub        TEXT NOT NULL REFERENCES users(sub) ON DELETE CASCADE,
@@ -197,6 +202,32 @@ class UserStore:
             return cursor.rowcount > 0
 
         return self._transaction("change a password", work)
+
+    # -- groups ---------------------------------------------------------------------------
+
+    def set_membership(self, email: str, group: str, member: bool) -> bool:
+        """Put the user in ``group`` or take them out (either idempotent); False: no such user."""
+
+        def work(db: sqlite3.Connection) -> bool:
+            row = db.execute("SELECT sub FROM users WHERE email_key = ?", (email_key(email),)).fetchone()
+            if row is None:
+                return False
+            statement = (
+                "INSERT OR IGNORE INTO user_groups (sub, group_name) VALUES (?, ?)"
+                if member
+                else "DELETE FROM user_groups WHERE sub = ? AND group_name = ?"
+            )
+            db.execute(statement, (row[0], group))
+            return True
+
+        return self._transaction("change a user's groups", work)
+
+    def groups_of(self, sub: str) -> list[str]:
+        with self._cursor("read a user's groups") as db:
+            rows = db.execute(
+                "SELECT group_name FROM user_groups WHERE sub = ? ORDER BY group_name", (sub,)
+            ).fetchall()
+        return [str(row[0]) for row in rows]
 
     # -- refresh tokens -------------------------------------------------------------------
 

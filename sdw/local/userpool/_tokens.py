@@ -2,7 +2,8 @@
 
 Pure: no I/O, the time from an injected clock, so the shapes and lifetimes are tested
 without a database or a sleep. The claims, and their names, are those of a Cognito user
-pool whose users sign in with their email (``UsernameAttributes: [email]``):
+pool whose users sign in with their email (``UsernameAttributes: [email]``), plus
+``cognito:groups`` (the user's groups, in both tokens) when the user is in any:
 
 ID token (``token_use: id``; the audience is the app client):
     sub, email, email_verified, cognito:username, aud, token_use, auth_time, iss, exp,
@@ -26,11 +27,11 @@ import hashlib
 import secrets
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sdw.local.userpool._keys import SigningKey
-from sdw.system import Tokens
+from sdw.system import TokenLifetime, Tokens
 
 Clock = Callable[[], float]
 
@@ -113,22 +114,31 @@ class TokenFactory:
         refresh_token: str,
         auth_time: int | None = None,
         origin_jti: str | None = None,
+        groups: Sequence[str] = (),
+        lifetime: TokenLifetime | None = None,
     ) -> Tokens:
-        """The ID and access tokens of one sign-in (or one refresh, given its auth_time/origin_jti)."""
+        """The ID and access tokens of one sign-in (or one refresh, given its auth_time/origin_jti).
+
+        ``lifetime`` sets how long the ID and access tokens live (``ExpiresIn`` is the access
+        token's); None keeps the factory's ``ttl``. ``groups`` become ``cognito:groups``.
+        """
         now = int(self.clock())
         auth_time = now if auth_time is None else auth_time
         origin_jti = origin_jti or str(uuid.uuid4())
         event_id = str(uuid.uuid4())
-        id_token = self.signing_key.sign(
-            self.id_claims(
-                sub=sub, email=email, now=now, auth_time=auth_time, origin_jti=origin_jti, event_id=event_id
-            )
+        id_claims = self.id_claims(
+            sub=sub, email=email, now=now, auth_time=auth_time, origin_jti=origin_jti, event_id=event_id
         )
-        access_token = self.signing_key.sign(
-            self.access_claims(
-                sub=sub, now=now, auth_time=auth_time, origin_jti=origin_jti, event_id=event_id
-            )
+        access_claims = self.access_claims(
+            sub=sub, now=now, auth_time=auth_time, origin_jti=origin_jti, event_id=event_id
         )
+        if lifetime is not None:
+            id_claims["exp"], access_claims["exp"] = now + lifetime.id_token, now + lifetime.access_token
+        if groups:
+            id_claims["cognito:groups"] = access_claims["cognito:groups"] = list(groups)
         return Tokens(
-            id_token=id_token, access_token=access_token, refresh_token=refresh_token, expires_in=self.ttl
+            id_token=self.signing_key.sign(id_claims),
+            access_token=self.signing_key.sign(access_claims),
+            refresh_token=refresh_token,
+            expires_in=self.ttl if lifetime is None else lifetime.access_token,
         )

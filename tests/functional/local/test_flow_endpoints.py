@@ -13,6 +13,7 @@ import textwrap
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -198,6 +199,10 @@ def test_lists_the_projects_flows_and_the_plugins_under_their_namespace(server: 
     assert response.status_code == 200
     flows = {flow["name"]: flow for flow in response.json()["flows"]}
     assert set(flows) == {"echoFlow", "shoutFlow", "failFlow", "waitFlow", "billing/nightly"}
+    assert response.json()["count"] == 5
+    modified = (server.runtime.project.root / "flows/waitFlow.yml").stat().st_mtime  # locally: its mtime
+    assert flows["waitFlow"]["created"] == datetime.fromtimestamp(modified, UTC).isoformat(
+        timespec="milliseconds").replace("+00:00", "Z")
     assert flows["waitFlow"]["description"] == "Waits an hour (stopped by the tests)"
     assert flows["waitFlow"]["stateMachineArn"] == f"{MACHINE}:waitFlow"
     assert flows["waitFlow"]["definition"]["States"]["Nap"] == {"Type": "Wait", "Seconds": 3600, "End": True}
@@ -216,7 +221,8 @@ def test_every_flow_route_wants_a_token(server: FlowServer, method: str, path: s
 
 def test_a_run_answers_its_arn_id_and_start_date_then_succeeds_with_its_output(server: FlowServer) -> None:
     started = server.ada.started("echoFlow", {"greeting": "hi"})
-    assert set(started) == {"executionArn", "executionId", "startDate"}
+    assert set(started) == {"executionArn", "executionId", "startDate", "message", "status"}
+    assert (started["message"], started["status"]) == ("Started echoFlow", "SUCCESS")  # the seed's fields
     assert started["executionArn"] == f"{MACHINE.replace(':stateMachine', ':execution')}:echoFlow:" + (
         started["executionId"])
     done = server.ada.wait("echoFlow", started["executionId"])
@@ -311,7 +317,8 @@ def test_another_users_execution_is_a_404_like_a_missing_one(server: FlowServer)
         missing = server.bob.get("waitFlow", "nobodys-nap")
         assert_error(theirs, 404, "ExecutionDoesNotExist", "Execution 'adas-nap' does not exist.")
         assert missing.json() == {"message": "Execution 'nobodys-nap' does not exist.",
-                                  "code": "ExecutionDoesNotExist"}
+                                  "code": "ExecutionDoesNotExist",
+                                  "error": "Execution 'nobodys-nap' does not exist.", "status": "ERROR"}
         by_arn = server.bob.get("waitFlow", mine["executionArn"])
         arn = mine["executionArn"]
         assert_error(by_arn, 404, "ExecutionDoesNotExist", f"Execution {arn!r} does not exist.")

@@ -44,8 +44,10 @@ def test_lists_the_callers_executions_newest_first(server: FlowServer, carols: l
     row = server.carol.runs(limit="1").json()["executions"][0]
     assert row["flow"] == "waitFlow" and row["status"] == "RUNNING" and row["stopDate"] is None
     assert row["executionArn"].endswith(":execution:waitFlow:carol-waits")
-    assert set(row) == {"executionArn", "executionId", "flow", "stateMachineArn", "status", "startDate",
-                        "stopDate"}
+    assert set(row) == {"executionArn", "executionId", "name", "flow", "stateMachineArn", "status",
+                        "startDate", "stopDate"}
+    assert row["name"] == "carol-waits"
+    assert server.carol.runs().json()["count"] == len(carols)
 
 
 def test_pages_through_with_limit_and_next_token(server: FlowServer, carols: list[str]) -> None:

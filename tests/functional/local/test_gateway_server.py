@@ -121,7 +121,7 @@ def test_reports_a_syntax_error_with_file_and_line_while_the_others_serve(
         response = server.call("broken")
     assert response.status_code == 500
     assert response.content == b'{"message":"Internal Server Error"}'
-    assert "broken/handler.py:2: Syntax error in module 'handler'" in caplog.text
+    assert "broken/handler.py:2: Syntax error in module 'functions/lib/broken/handler'" in caplog.text
     assert server.call("ping").status_code == 200
     failures = {f.file.split("/")[-2]: f for f in server.runtime.invoker.check_syntax()}
     assert list(failures) == ["broken"]

@@ -25,6 +25,7 @@ from sdw.system import (
     InvalidParameterError,
     InvalidPasswordError,
     NotAuthorizedError,
+    TokenLifetime,
     UserDirectory,
     UserExistsError,
     UserNotFoundError,
@@ -306,3 +307,68 @@ def test_a_blank_dev_password_file_is_replaced_by_a_working_one(tmp_path: Path, 
         ensure_dev_user(pool)  # creates the user with a fresh password, not with the blank one
         password = dev_user_password(pool)
         assert password.strip() and pool.authenticate(DEV_USER_EMAIL, password)
+
+
+def test_a_user_added_to_a_group_gets_cognito_groups_in_their_next_tokens(user_pool: LocalUserPool) -> None:
+    before = make_user_tokens(user_pool)
+    user_pool.add_user_to_group("alice@example.com", "admin")
+    user_pool.add_user_to_group("Alice@Example.com", "admin")  # idempotent, as AdminAddUserToGroup is
+    user_pool.add_user_to_group("alice@example.com", "editors")
+    assert user_pool.groups_for_user("alice@example.com") == ["admin", "editors"]
+    after = user_pool.authenticate("alice@example.com", DEFAULT_PASSWORD)
+    assert token_claims(after.id_token)["cognito:groups"] == ["admin", "editors"]
+    assert token_claims(after.access_token)["cognito:groups"] == ["admin", "editors"]
+    assert "cognito:groups" not in token_claims(before.id_token)  # tokens already issued keep their claims
+    principal = create_jwt_authorizer(user_pool).authorize(f"Bearer {after.access_token}")
+    assert principal is not None and principal.claims["cognito:groups"] == "[admin editors]"  # as HTTP API
+    assert principal.groups == {"admin", "editors"}
+    refreshed = user_pool.refresh(after.refresh_token)
+    assert token_claims(refreshed.id_token)["cognito:groups"] == ["admin", "editors"]
+
+
+def test_a_user_removed_from_a_group_loses_it_and_a_deleted_user_their_groups(
+    user_pool: LocalUserPool,
+) -> None:
+    make_user_tokens(user_pool)
+    user_pool.add_user_to_group("alice@example.com", "admin")
+    user_pool.remove_user_from_group("alice@example.com", "admin")
+    user_pool.remove_user_from_group("alice@example.com", "admin")  # not a member: nothing to do
+    tokens = user_pool.authenticate("alice@example.com", DEFAULT_PASSWORD)
+    assert "cognito:groups" not in token_claims(tokens.id_token)
+    user_pool.add_user_to_group("alice@example.com", "admin")
+    user_pool.delete_user("alice@example.com")
+    user_pool.create_user("alice@example.com", DEFAULT_PASSWORD)  # a new user (a new sub) with the email
+    assert user_pool.groups_for_user("alice@example.com") == []
+
+
+@pytest.mark.parametrize("group", ["", "two words", "tab\there", "x" * 129])
+def test_refuses_a_group_name_cognito_refuses(user_pool: LocalUserPool, group: str) -> None:
+    make_user_tokens(user_pool)
+    with pytest.raises(InvalidParameterError, match="Invalid group name"):
+        user_pool.add_user_to_group("alice@example.com", group)
+
+
+def test_adding_an_unknown_user_to_a_group_is_user_not_found(user_pool: LocalUserPool) -> None:
+    with pytest.raises(UserNotFoundError):
+        user_pool.add_user_to_group("nobody@example.com", "admin")
+    with pytest.raises(UserNotFoundError):
+        user_pool.groups_for_user("nobody@example.com")
+
+
+def test_a_chosen_lifetime_sets_when_the_tokens_and_the_refresh_token_expire(
+    user_pool: LocalUserPool, pool_clock: FakeClock
+) -> None:
+    make_user_tokens(user_pool)
+    lifetime = TokenLifetime(id_token=600, access_token=600, refresh_token=7200)
+    tokens = user_pool.authenticate("alice@example.com", DEFAULT_PASSWORD, lifetime=lifetime)
+    assert tokens.expires_in == 600
+    authorizer = create_jwt_authorizer(user_pool)
+    pool_clock.advance(599)
+    assert authorizer.authorize(tokens.id_token) is not None
+    pool_clock.advance(1)
+    assert authorizer.authorize(tokens.id_token) is None and authorizer.authorize(tokens.access_token) is None
+    pool_clock.advance(7199 - 600)
+    assert user_pool.refresh(tokens.refresh_token).expires_in == 3600  # a refresh: the default validity
+    pool_clock.advance(1)
+    with pytest.raises(NotAuthorizedError, match="Refresh Token has expired"):
+        user_pool.refresh(tokens.refresh_token)

@@ -50,7 +50,7 @@ def make_invoker(
     )
     loads: dict[str, int] = {}
 
-    def loader(fn: Function, module_name: str) -> Handler:
+    def loader(fn: Function) -> Handler:
         loads[fn.key] = loads.get(fn.key, 0) + 1
         found = handlers[fn.key]
         if isinstance(found, BaseException):

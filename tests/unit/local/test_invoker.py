@@ -96,7 +96,9 @@ def test_answers_every_call_to_a_function_that_fails_to_import_with_its_runtime_
     invocation = invoker.invoke("broken", {})
     assert invocation.error is not None
     assert invocation.error.error_type == "Runtime.ImportModuleError"
-    assert invocation.error.error_message == "Unable to import module 'handler': No module named 'nope'"
+    assert invocation.error.error_message == (
+        "Unable to import module 'functions/lib/broken/handler': No module named 'nope'"
+    )
     assert invoker.invoke("ok", {}).payload == 1
 
 
@@ -105,7 +107,7 @@ def test_reports_a_syntax_error_with_the_line() -> None:
     invocation = make_invoker({"bad": error}).invoke("bad", {})
     assert invocation.error is not None
     assert invocation.error.error_type == "Runtime.UserCodeSyntaxError"
-    message = "Syntax error in module 'handler': invalid syntax (handler.py, line 3)"
+    message = "Syntax error in module 'functions/lib/bad/handler': invalid syntax (handler.py, line 3)"
     assert invocation.error.error_message == message
 
 

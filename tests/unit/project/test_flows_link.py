@@ -39,12 +39,15 @@ def succeed(name: str) -> str:
     return f"name: {name}\ndefinition:\n  StartAt: A\n  States:\n    A:\n      Type: Succeed\n"
 
 
-def starts(name: str, *children: str) -> str:
-    """A flow that starts each of ``children`` in a row (startExecution), declaring them."""
-    refs = "".join(f"  - {child}StateMachine\n" for child in children)
+def starts(name: str, *children: str, suffix: str = "StateMachine") -> str:
+    """A flow that starts each of ``children`` in a row (startExecution), declaring them.
+
+    ``suffix=""`` declares them by the flow's name alone (``- child``, ``${child}``).
+    """
+    refs = "".join(f"  - {child}{suffix}\n" for child in children)
     states = "".join(
         f"    Start{i}:\n      Type: Task\n      Resource: arn:aws:states:::states:startExecution\n"
-        f"      Parameters:\n        StateMachineArn: ${{{child}StateMachine}}\n"
+        f"      Parameters:\n        StateMachineArn: ${{{child}{suffix}}}\n"
         + (f"      Next: Start{i + 1}\n" if i + 1 < len(children) else "      End: true\n")
         for i, child in enumerate(children)
     )
@@ -238,13 +241,92 @@ def test_warns_about_declarations_the_definition_never_uses_and_still_loads_the_
     ]
 
 
-def test_reports_a_reference_to_a_flow_that_does_not_exist_with_the_nearest_name() -> None:
+def test_resolves_a_reference_by_the_flow_name_alone_as_the_seeds_deploy_does() -> None:
+    parent_text = starts("parent", "hello", suffix="")
+    load = link(source("flows/hello.yml", HELLO), source("flows/parent.yml", parent_text))
+    assert load.problems == ()
+    _, parent = load.flows
+    assert parent.definition["States"]["Start0"]["Parameters"]["StateMachineArn"] == STATES + "hello"
+    assert parent.references == {STATES + "hello": "hello"}
+    assert parent.placeholders == {"hello": STATES + "hello"}
+
+
+def test_takes_an_entry_that_is_a_flows_exact_name_as_that_flow_even_when_it_ends_in_statemachine() -> None:
+    load = link(
+        source("flows/a.yml", succeed("a")),
+        source("flows/a-sm.yml", succeed("aStateMachine")),
+        source("flows/parent.yml", starts("parent", "aStateMachine", suffix="")),
+    )
+    assert load.problems == ()
+    assert load.flows[-1].placeholders == {"aStateMachine": STATES + "aStateMachine"}
+
+
+def test_resolves_both_spellings_side_by_side_and_finds_a_cycle_through_either() -> None:
+    mixed = starts("parent", "hello", suffix="").replace("  - hello\n", "  - hello\n  - childStateMachine\n")
+    mixed = mixed.replace("      End: true\n", "      Next: Start1\n") + (
+        "    Start1:\n      Type: Task\n      Resource: arn:aws:states:::states:startExecution\n"
+        "      Parameters:\n        StateMachineArn: ${childStateMachine}\n      End: true\n"
+    )
+    load = link(source("flows/hello.yml", HELLO), source("flows/child.yml", succeed("child")),
+                source("flows/parent.yml", mixed))
+    assert load.problems == ()
+    assert load.flows[-1].placeholders == {"hello": STATES + "hello", "childStateMachine": STATES + "child"}
+    cycle = link(source("flows/a.yml", starts("a", "b", suffix="")), source("flows/b.yml", starts("b", "a")))
+    assert errors_of(cycle) == [
+        (Location("flows/a.yml", 3, 5), "flows start each other in a cycle: a -> b -> a; "
+                                        "each execution would start another without end"),
+        (Location("flows/b.yml", 3, 5), "flows start each other in a cycle: b -> a -> b; "
+                                        "each execution would start another without end"),
+    ]
+
+
+def test_reports_a_reference_to_a_flow_that_does_not_exist_naming_both_spellings_and_the_nearest() -> None:
     load = link(source("flows/hello.yml", HELLO), source("flows/parent.yml", starts("parent", "helo")))
     assert errors_of(load) == [
         (
             Location("flows/parent.yml", 3, 5),
-            "'heloStateMachine' names flow 'helo', and this project has no flow of that name; "
-            "did you mean helloStateMachine?",
+            "'heloStateMachine' names no flow of this project: a reference is a flow's name "
+            "(hello, used as ${hello}) or the name followed by StateMachine "
+            "(helloStateMachine, used as ${helloStateMachine}); did you mean helloStateMachine?",
+        )
+    ]
+    parent_text = starts("parent", "helo", suffix="")
+    by_name = link(source("flows/hello.yml", HELLO), source("flows/parent.yml", parent_text))
+    assert errors_of(by_name)[0][1].endswith("; did you mean hello?")
+
+
+def test_reports_a_reference_that_is_neither_spelling_of_any_flow_with_an_example() -> None:
+    load = link(source("flows/parent.yml", starts("parent", "nothing", suffix="")))
+    assert errors_of(load) == [
+        (
+            Location("flows/parent.yml", 3, 5),
+            "'nothing' names no flow of this project: a reference is a flow's name "
+            "(parent, used as ${parent}) or the name followed by StateMachine "
+            "(parentStateMachine, used as ${parentStateMachine})",
+        )
+    ]
+
+
+def test_refuses_a_reference_whose_placeholder_is_also_a_functions() -> None:
+    flow_named_like_a_function = succeed("sayHelloArn")
+    parent = HELLO.replace("name: hello\n", "name: parent\nstateMachineReferences: [sayHelloArn]\n")
+    load = link(source("flows/child.yml", flow_named_like_a_function), source("flows/parent.yml", parent))
+    assert errors_of(load) == [
+        (
+            Location("flows/parent.yml", 2, 26),
+            "${sayHelloArn} would stand for both this flow and a function under 'functions'; "
+            "write sayHelloArnStateMachine here instead",
+        )
+    ]
+
+
+def test_reports_a_flow_placeholder_by_name_used_but_not_declared_with_the_reference_to_add() -> None:
+    text = starts("parent", "hello", suffix="").replace("stateMachineReferences:\n  - hello\n", "")
+    load = link(source("flows/hello.yml", HELLO), source("flows/parent.yml", text))
+    assert errors_of(load) == [
+        (
+            Location("flows/parent.yml", 9, 9),
+            "${hello} is used but not declared: add hello to 'stateMachineReferences'",
         )
     ]
 
@@ -284,7 +366,9 @@ def test_resolves_a_plugin_reference_inside_the_plugin_only() -> None:
     (parent_error,) = errors_of(load)
     assert parent_error == (
         Location("flows/parent.yml", 4, 5),
-        "'helloStateMachine' names flow 'hello', and plugin 'billing' has no flow of that name",
+        "'helloStateMachine' names no flow of plugin 'billing': a reference is a flow's name "
+        "(child, used as ${child}) or the name followed by StateMachine "
+        "(childStateMachine, used as ${childStateMachine})",
     )
     assert [f.key for f in load.flows] == ["hello", "billing/child"]
 

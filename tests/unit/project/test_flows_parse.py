@@ -63,7 +63,8 @@ def test_reads_every_field_of_a_valid_flow() -> None:
         "functions/lib/say_hello/handler.py",
     )
     (reference,) = spec.references
-    assert (reference.placeholder, reference.flow_name) == ("otherFlowStateMachine", "otherFlow")
+    assert reference.placeholder == "otherFlowStateMachine"
+    assert reference.flow_names == ("otherFlowStateMachine", "otherFlow")
     assert spec.schedule is not None and spec.schedule.interval_seconds == 300
     assert spec.input == {"name": "scheduler", "tags": ["a", "b"]}
     assert spec.definition is not None and spec.definition["States"]["Hello"]["Resource"] == "${sayHelloArn}"
@@ -310,10 +311,11 @@ def test_reports_a_function_name_declared_twice() -> None:
 @pytest.mark.parametrize(
     ("entries", "where", "fragment"),
     [
-        ("[oops]", (2, 26), "a reference is <flow name>StateMachine (otherFlowStateMachine for flow"),
-        ("[oops]", (2, 26), "not 'oops'"),
-        ("[StateMachine]", (2, 26), "not 'StateMachine'"),
-        ("[5]", (2, 26), "not 5"),
+        ("[5]", (2, 26), "a reference is a flow's name (otherFlow, used as ${otherFlow}) or the name "
+                         "followed by StateMachine (otherFlowStateMachine), not 5"),
+        ("['']", (2, 26), "not ''"),
+        ("['a}b']", (2, 26), "not 'a}b'"),
+        ("[{a: 1}]", (2, 26), "not {'a': 1}"),
         ("[aStateMachine, aStateMachine]", (2, 41), "'aStateMachine' is listed twice"),
     ],
 )  # fmt: skip
@@ -326,3 +328,20 @@ def test_reports_a_bad_reference_where_it_is(entries: str, where: tuple[int, int
 def test_reports_every_problem_of_a_file_not_only_the_first() -> None:
     spec = parse_flow("name: a b\ntype: x\ntimeout: 0\nschedule: rate(0 days)\n", FILE)
     assert [p.location.line for p in spec.problems if p.location] == [1, 2, 3, 1, 4]
+
+
+@pytest.mark.parametrize(
+    ("entry", "names"),
+    [
+        ("helloWorldFlow", ("helloWorldFlow",)),
+        ("helloWorldFlowStateMachine", ("helloWorldFlowStateMachine", "helloWorldFlow")),
+        ("StateMachine", ("StateMachine",)),
+    ],
+)
+def test_reads_a_reference_in_either_spelling_leaving_which_flow_to_the_linker(
+    entry: str, names: tuple[str, ...]
+) -> None:
+    spec = parse_flow(flow(f"stateMachineReferences: [{entry}]"), FILE)
+    assert [p for p in spec.problems if p.severity is Severity.ERROR] == []
+    (reference,) = spec.references
+    assert (reference.placeholder, reference.flow_names) == (entry, names)

@@ -34,6 +34,7 @@ from sdw.system import (
 
 ACCOUNT = "arn:aws:states:us-east-1:000000000000"
 ADA = Principal(claims={"sub": "sub-ada", "email": "ada@example.com"})
+CREATED = {"helloWorldFlow": "2026-12-01T09:30:00.000Z"}  # when each state machine was made
 BOB = Principal(claims={"sub": "sub-bob", "email": "bob@example.com"})
 
 
@@ -149,7 +150,7 @@ def engine() -> FakeEngine:
 
 @pytest.fixture
 def endpoints(engine: FakeEngine) -> FlowEndpoints:
-    return FlowEndpoints(engine, PROJECT)
+    return FlowEndpoints(engine, PROJECT, created=lambda: CREATED)
 
 
 def start(endpoints: FlowEndpoints, body: bytes = b"{}", flow: str = "helloWorldFlow",
@@ -163,7 +164,8 @@ def started_id(response: SystemResponse) -> str:
 
 
 def assert_error(response: SystemResponse, status: int, code: str, message: str) -> None:
-    assert response == SystemResponse(status, {"message": message, "code": code})
+    body = {"message": message, "code": code, "error": message, "status": "ERROR"}  # the seed's fields too
+    assert response == SystemResponse(status, body)
 
 
 # --------------------------------------------------------------------------- GET /flows
@@ -174,8 +176,10 @@ def test_lists_every_flow_of_the_project_with_what_a_client_needs(endpoints: Flo
     assert response.status == 200
     flows = {flow["name"]: flow for flow in response.body["flows"]}
     assert list(flows) == ["helloWorldFlow", "scheduleFlow", "billing/nightly"]
+    assert response.body["count"] == 3
     assert flows["helloWorldFlow"] == {
         "name": "helloWorldFlow",
+        "created": "2026-12-01T09:30:00.000Z",
         "plugin": None,
         "stateMachineName": "helloWorldFlow",
         "stateMachineArn": f"{ACCOUNT}:stateMachine:helloWorldFlow",
@@ -189,6 +193,14 @@ def test_lists_every_flow_of_the_project_with_what_a_client_needs(endpoints: Flo
     assert flows["scheduleFlow"]["schedule"] == "rate(5 minutes)"
     assert flows["scheduleFlow"]["input"] == {"name": "scheduler"}
     assert flows["scheduleFlow"]["type"] == "EXPRESS"
+
+
+def test_a_flow_the_created_dates_do_not_know_shows_null(
+    endpoints: FlowEndpoints, engine: FakeEngine
+) -> None:
+    flows = endpoints.list_flows(ADA, {}).body["flows"]
+    assert [flow["created"] for flow in flows] == ["2026-12-01T09:30:00.000Z", None, None]
+    assert FlowEndpoints(engine, PROJECT).list_flows(ADA, {}).body["flows"][0]["created"] is None
 
 
 def test_lists_a_plugins_flow_under_its_namespaced_key(endpoints: FlowEndpoints) -> None:
@@ -222,6 +234,8 @@ def test_starting_answers_the_arn_the_id_and_the_start_date(endpoints: FlowEndpo
         "executionArn": f"{ACCOUNT}:execution:helloWorldFlow:generated-0",
         "executionId": "generated-0",
         "startDate": "2027-01-15T08:00:00.000Z",
+        "message": "Started helloWorldFlow",
+        "status": "SUCCESS",
     })
 
 
@@ -320,6 +334,7 @@ def test_polling_gives_the_status_then_the_output(endpoints: FlowEndpoints, engi
     assert running.body == {
         "executionArn": arn,
         "executionId": "generated-0",
+        "name": "generated-0",
         "flow": "helloWorldFlow",
         "stateMachineArn": f"{ACCOUNT}:stateMachine:helloWorldFlow",
         "status": "RUNNING",
@@ -401,8 +416,8 @@ def test_an_unexpected_failure_is_a_500_with_the_traceback_only_in_the_log(
     endpoints: FlowEndpoints, engine: FakeEngine, caplog: pytest.LogCaptureFixture
 ) -> None:
     engine.broken = RuntimeError("database password is hunter2")
-    with caplog.at_level(logging.ERROR, logger="sdw.flows"):
+    with caplog.at_level(logging.ERROR, logger="sdw.system"):
         response = start(endpoints)
-    assert response == SystemResponse(500, {"message": "Internal Server Error"})
+    assert_error(response, 500, "InternalFailure", "Internal Server Error")
     assert "hunter2" not in json.dumps(response.body)
     assert "start_run failed" in caplog.text and "hunter2" in caplog.text and "Traceback" in caplog.text

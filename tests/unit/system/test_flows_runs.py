@@ -52,6 +52,7 @@ def test_a_listed_execution_has_its_summary(endpoints: FlowEndpoints) -> None:
         "executions": [{
             "executionArn": f"{ACCOUNT}:execution:helloWorldFlow:a1",
             "executionId": "a1",
+            "name": "a1",
             "flow": "helloWorldFlow",
             "stateMachineArn": f"{ACCOUNT}:stateMachine:helloWorldFlow",
             "status": "RUNNING",
@@ -59,7 +60,14 @@ def test_a_listed_execution_has_its_summary(endpoints: FlowEndpoints) -> None:
             "stopDate": None,
         }],
         "nextToken": None,
+        "count": 1,
     }
+
+
+def test_an_express_executions_name_is_its_id_without_the_run_id(endpoints: FlowEndpoints) -> None:
+    start(endpoints, name="nightly-1", flow="scheduleFlow")
+    (row,) = endpoints.list_runs(ADA, {}).body["executions"]
+    assert row["executionId"].startswith("nightly-1:") and row["name"] == "nightly-1"
 
 
 def test_lists_by_flow_and_by_status(endpoints: FlowEndpoints, engine: FakeEngine) -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from sdw.local.userpool._keys import SigningKey
 from sdw.local.userpool._tokens import TokenFactory, new_refresh_token, refresh_token_hash
+from sdw.system import TokenLifetime
 from tests.userpool_fixtures import CLIENT_ID, ISSUER, FakeClock, token_claims, token_header
 
 SUB = "6f1c2d3e-0000-4000-8000-000000000001"
@@ -93,3 +94,23 @@ def test_refresh_tokens_are_opaque_random_and_stored_only_as_a_hash() -> None:
     digest = refresh_token_hash(token)
     assert len(digest) == 64 and token not in digest
     assert refresh_token_hash(token) == digest
+
+
+def test_groups_are_in_both_tokens_and_absent_without_any(factory: TokenFactory) -> None:
+    tokens = factory.issue(sub=SUB, email="a@b.co", refresh_token="r", groups=["admin", "editors"])
+    assert token_claims(tokens.id_token)["cognito:groups"] == ["admin", "editors"]
+    assert token_claims(tokens.access_token)["cognito:groups"] == ["admin", "editors"]
+    plain = factory.issue(sub=SUB, email="a@b.co", refresh_token="r")
+    assert "cognito:groups" not in token_claims(plain.id_token)
+    assert "cognito:groups" not in token_claims(plain.access_token)
+
+
+def test_a_chosen_lifetime_sets_each_tokens_exp_and_expires_in(
+    factory: TokenFactory, clock: FakeClock
+) -> None:
+    lifetime = TokenLifetime(id_token=86400, access_token=600, refresh_token=604800)
+    tokens = factory.issue(sub=SUB, email="a@b.co", refresh_token="r", lifetime=lifetime)
+    now = int(clock())
+    assert token_claims(tokens.id_token)["exp"] == now + 86400
+    assert token_claims(tokens.access_token)["exp"] == now + 600
+    assert tokens.expires_in == 600  # Cognito's ExpiresIn is the access token's

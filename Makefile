@@ -44,7 +44,7 @@ typecheck: setup
 unit: setup
 	$(BIN)/pytest tests/unit
 
-test: lint typecheck
+test: lint typecheck $(LAYER)
 	$(BIN)/pytest -n 2 tests
 	$(BIN)/python scripts/check_conformance.py --shared $(SHARED)
 

@@ -227,8 +227,11 @@ class _Rewriter:
             base, _, attr = name.partition(".")
             if base in variables or not self.elsewhere(base):
                 return match.group(0)
+            value = self.lookup(base, attr or None)
+            if set(value) == {"Ref"}:  # a parameter: Fn::Sub names it directly
+                return "${" + value["Ref"] + "}"
             variable = _alnum(name)
-            variables[variable] = self.lookup(base, attr or None)
+            variables[variable] = value
             return "${" + variable + "}"
 
         text = _SUB_VAR.sub(replace, text)

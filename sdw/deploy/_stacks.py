@@ -229,7 +229,7 @@ class _Rewriter:
                 return match.group(0)
             value = self.lookup(base, attr or None)
             if set(value) == {"Ref"}:  # a parameter: Fn::Sub names it directly
-                return "${" + value["Ref"] + "}"
+                return "${" + str(value["Ref"]) + "}"
             variable = _alnum(name)
             variables[variable] = value
             return "${" + variable + "}"

@@ -157,7 +157,8 @@ def test_a_scheduled_flow_gets_a_rule_with_its_input_and_the_schedules_role(sect
     (start,) = resources["SchedulesRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     assert start["Resource"] == [
         {
-            "Fn::Sub": "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:sdw-dev-addFlow"
+            "Fn::Sub": "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:"
+            "stateMachine:sdw-dev-addFlow"
         }
     ]
 

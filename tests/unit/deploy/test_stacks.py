@@ -17,6 +17,7 @@ from sdw.deploy import (
 )
 
 BUCKET = {"Ref": "ServerlessDeploymentBucket"}
+EXECUTE_API = "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${HttpApi}/*"
 
 
 def function(name: str, **extra: Any) -> dict[str, Any]:
@@ -56,9 +57,7 @@ def template() -> dict[str, Any]:
                 "Type": "AWS::Lambda::Permission",
                 "Properties": {
                     "FunctionName": {"Fn::GetAtt": ["PingLambdaFunction", "Arn"]},
-                    "SourceArn": {
-                        "Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${HttpApi}/*"
-                    },
+                    "SourceArn": {"Fn::Sub": EXECUTE_API},
                 },
             },
         },
@@ -125,7 +124,7 @@ def test_a_reference_between_two_nested_stacks_is_refused() -> None:
         Unit("FunctionsStack1", ("PingLambdaFunction",)),
         Unit("FunctionsStack2", ("PingLogGroup", "PingHttpPermission")),
     ]
-    with pytest.raises(DeployError, match="nested stacks may refer only to the root|another nested stack"):
+    with pytest.raises(DeployError, match=r"nested stacks may refer only to the root|another nested stack"):
         finalize(template(), units, artifact_directory="d", layer="k")
 
 

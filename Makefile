@@ -45,7 +45,7 @@ unit: setup
 	$(BIN)/pytest tests/unit
 
 test: lint typecheck $(LAYER)
-	$(BIN)/pytest -n 2 tests
+	$(BIN)/pytest -n 2 --dist loadgroup tests
 	$(BIN)/python scripts/check_conformance.py --shared $(SHARED)
 
 bench: setup

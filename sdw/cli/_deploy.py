@@ -31,6 +31,7 @@ from sdw.deploy import (
     DeploySettings,
     Unit,
     compile_project,
+    deployer_policy,
     finalize,
     layer_key,
     parse_permissions,
@@ -151,3 +152,16 @@ def finalize_command(out_dir: str, layer_zip: str | None, project_dir: str | Non
         "layer": {"file": LAYER_FILE, "key": key},
     }
     click.echo(json.dumps(summary))
+
+
+@deploy.command()
+@click.option("--project-dir", type=click.Path(file_okay=False), help="The project tree [SDW_PROJECT_DIR].")
+@reports_errors
+def policy(project_dir: str | None) -> None:
+    """Print the deployer's least-privilege policy for this service (policy.json is the default's)."""
+    root = load_config(project_dir=project_dir).project_root
+    try:
+        service = read_settings(root, "dev").service
+    except DeployError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(json.dumps(deployer_policy(service), indent=2))

@@ -20,6 +20,14 @@ from sdw.deploy._errors import DeployError, StackLimitError, UnsupportedError
 from sdw.deploy._generate import Sections, TemplateGenerator, Unit
 from sdw.deploy._names import Names, logical_id
 from sdw.deploy._permissions import PERMISSIONS_FILE, parse_permissions
+from sdw.deploy._policy import (
+    OSLS_ACTIONS,
+    RESOURCE_ACTIONS,
+    UNSCOPED,
+    deployer_policy,
+    needed_actions,
+    scopes,
+)
 from sdw.deploy._stacks import (
     MAX_RESOURCES,
     MAX_TEMPLATE_BYTES,
@@ -35,7 +43,10 @@ from sdw.deploy._stacks import (
 __all__ = [
     "MAX_RESOURCES",
     "MAX_TEMPLATE_BYTES",
+    "OSLS_ACTIONS",
     "PERMISSIONS_FILE",
+    "RESOURCE_ACTIONS",
+    "UNSCOPED",
     "CompileError",
     "DeployError",
     "DeploySettings",
@@ -48,14 +59,17 @@ __all__ = [
     "UnsupportedError",
     "build_models",
     "compile_project",
+    "deployer_policy",
     "drop_redundant_depends_on",
     "finalize",
     "layer_key",
     "logical_id",
+    "needed_actions",
     "nested_file",
     "parse_permissions",
     "references",
     "role_statements",
+    "scopes",
     "system_statements",
     "template_bytes",
 ]

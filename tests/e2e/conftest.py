@@ -8,9 +8,7 @@ One deploy per test session (about 20-30 s): the project files are copied to a t
 
 from __future__ import annotations
 
-import os
 import select
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,18 +17,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.deploy_support import ROOT, copy_project, missing_tools, run_osls
+
 STAGE = "e2e"
 REGION = "us-east-1"
-COPIED = (
-    "functions",
-    "flows",
-    "scripts/serverless",
-    "config.json",
-    "lambda-permissions.yml",
-    "serverless.yml",
-    "package.json",
-)
 
 
 @dataclass(frozen=True)
@@ -68,51 +58,25 @@ def _start_server() -> tuple[subprocess.Popen[str], int]:
     return server, int(line.split()[1])
 
 
-def _copy_project(target: Path) -> None:
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(source, target / name)
-    for name in ("node_modules", "sdw"):
-        (target / name).symlink_to(ROOT / name)
-    (target / "build").mkdir()
-    (target / "build" / "layer.zip").symlink_to(ROOT / "build" / "layer.zip")
-
-
 @pytest.fixture(scope="session")
 def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
-    for needed, how in (
-        (ROOT / "node_modules" / ".bin" / "osls", "make setup"),
-        (ROOT / "build" / "layer.zip", "make layer"),
-    ):
-        if not needed.exists():
-            pytest.fail(f"{needed} is missing: run `{how}` (make test and make e2e do)")
+    problem = missing_tools()
+    if problem:
+        pytest.fail(problem)
     project = tmp_path_factory.mktemp("e2e-project")
-    _copy_project(project)
+    copy_project(project)
     server, port = _start_server()
     endpoint = f"http://127.0.0.1:{port}"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SLS_"))},
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_REGION": REGION,
-        "AWS_ENDPOINT_URL": endpoint,
-        "SDW_DEPLOYMENT_METHOD": "direct",
-        "SDW_PYTHON": sys.executable,
-        "SLS_TELEMETRY_DISABLED": "1",
-        "SLS_NOTIFICATIONS_MODE": "off",
-    }
     try:
-        done = subprocess.run(
-            [str(project / "node_modules" / ".bin" / "osls"), "deploy", "--stage", STAGE, "--region", REGION],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
+        done = run_osls(
+            project,
+            "deploy",
+            "--stage",
+            STAGE,
+            "--region",
+            REGION,
+            AWS_ENDPOINT_URL=endpoint,
+            SDW_DEPLOYMENT_METHOD="direct",
         )
         if done.returncode != 0:
             pytest.fail(

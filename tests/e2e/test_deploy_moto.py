@@ -15,10 +15,15 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from sdw.asl import validate_definition
 from sdw.project import load_project
 from sdw.system import SYSTEM_ROUTES
-from tests.e2e.conftest import REGION, ROOT, STAGE, Deployment
+from tests.deploy_support import ROOT
+from tests.e2e.conftest import REGION, STAGE, Deployment
+
+pytestmark = pytest.mark.xdist_group("e2e")  # one deploy for the session under -n 2
 
 ACCOUNT = "123456789012"  # moto's
 PREFIX = f"sdw-{STAGE}-"

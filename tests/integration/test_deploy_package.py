@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 
 from sdw.deploy import OSLS_ACTIONS, RESOURCE_ACTIONS, UNSCOPED, deployer_policy, needed_actions
+from sdw.project import load_project
+from sdw.system import SYSTEM_ROUTES
 from tests.deploy_support import ROOT, copy_project, missing_tools, run_osls
 
 pytestmark = pytest.mark.xdist_group("deploy-package")  # one osls package for the module under -n 2
@@ -117,7 +119,8 @@ def test_every_function_gets_the_runtime_layer_and_the_nested_stacks_are_within_
             if resource["Type"] == "AWS::Lambda::Function":
                 functions += 1
                 assert resource["Properties"]["Layers"] == [{"Ref": "SdwRuntimeLayer"}]
-    assert functions == 12  # the 8 examples and the 4 system Lambdas
+    system = {route.function for route in SYSTEM_ROUTES} | {"execution_index"}
+    assert functions == len(load_project(ROOT).project.functions) + len(system)
 
 
 def test_policy_json_is_the_rendered_deployer_policy() -> None:

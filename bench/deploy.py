@@ -44,7 +44,9 @@ def make_project(root: Path, functions: int, flows: int) -> None:
         folder = root / "functions" / "lib" / f"fn_{i}"
         folder.mkdir(parents=True)
         (folder / "handler.py").write_text(HANDLER % i)
-        (folder / "function.yml").write_text(f"timeout: {5 + i % 20}\nmemory: 256\ndescription: generated {i}\n")
+        (folder / "function.yml").write_text(
+            f"timeout: {5 + i % 20}\nmemory: 256\ndescription: generated {i}\n"
+        )
     (root / "flows").mkdir(exist_ok=True)
     for j in range(flows):
         a, b = j % functions, (j * 7 + 1) % functions
@@ -88,7 +90,9 @@ def measure(functions: int, flows: int) -> dict[str, Any]:
         started = time.perf_counter()
         lint = subprocess.run(
             [str(Path(sys.executable).parent / "cfn-lint"), *map(str, files)],
-            capture_output=True, text=True, timeout=900,
+            capture_output=True,
+            text=True,
+            timeout=900,
         )
         lint_s = time.perf_counter() - started
         templates = {}

@@ -82,7 +82,7 @@ def system_statements(names: Names) -> dict[str, tuple[dict[str, Any], ...]]:
     execution_index   update the executions table from EventBridge status changes
     """
     machines = {"Fn::Sub": names.stage_machines_arn}
-    executions = {"Fn::Sub": names.executions_arn("*").removesuffix(":*") + ":*"}
+    executions = {"Fn::Sub": names.executions_arn("*")}
     executions_table = {"Fn::Sub": names.table_arn(names.executions_table)}
     executions_index = {"Fn::Sub": names.table_arn(names.executions_table) + "/index/*"}
     usage_table = {"Fn::Sub": names.table_arn(names.usage_table)}

@@ -7,9 +7,23 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SHARED ?= ../shared
 
-.PHONY: setup dev test lint typecheck unit functional conformance bench clean
+.PHONY: setup dev test lint typecheck unit functional conformance bench clean layer package deploy remove e2e
 
-setup: $(STAMP)
+NODE_STAMP := node_modules/.installed-stamp
+STAGE  ?= dev
+REGION ?= us-east-1
+OSLS   := node_modules/.bin/osls
+LAYER  := build/layer.zip
+# make package never talks to AWS: fake credentials, no telemetry (osls packages offline)
+OFFLINE := AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=testing \
+	SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off
+
+setup: $(STAMP) $(NODE_STAMP)
+
+# osls (the Serverless Framework) exactly as package-lock.json pins it; never a global install
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,8 +44,8 @@ typecheck: setup
 unit: setup
 	$(BIN)/pytest tests/unit
 
-test: lint typecheck
-	$(BIN)/pytest -n 2 tests
+test: lint typecheck $(LAYER)
+	$(BIN)/pytest -n 2 --dist loadgroup tests
 	$(BIN)/python scripts/check_conformance.py --shared $(SHARED)
 
 bench: setup
@@ -39,5 +53,26 @@ bench: setup
 	$(BIN)/python bench/gateway.py
 	$(BIN)/python bench/features.py
 
+# the Lambda runtime layer: layer/requirements.txt as Linux wheels (pip's cache makes it repeatable offline)
+layer: $(LAYER)
+$(LAYER): layer/requirements.txt scripts/build_layer.py | $(STAMP)
+	$(BIN)/python scripts/build_layer.py --out $(LAYER)
+
+# the CloudFormation templates of STAGE under .serverless/, then cfn-lint: no errors, no warnings
+package: setup $(LAYER)
+	$(OFFLINE) $(OSLS) package --stage $(STAGE) --region $(REGION)
+	$(BIN)/cfn-lint .serverless/cloudformation-template-*.json
+
+# real AWS, with your credentials (README "Deploy to AWS"); never run in CI
+deploy: setup $(LAYER)
+	SLS_TELEMETRY_DISABLED=1 $(OSLS) deploy --stage $(STAGE) --region $(REGION)
+
+remove: setup
+	SLS_TELEMETRY_DISABLED=1 $(OSLS) remove --stage $(STAGE) --region $(REGION)
+
+# osls deploy of the examples to a moto server on a free loopback port, then boto3 checks
+e2e: setup $(LAYER)
+	$(BIN)/pytest -q -p no:xdist tests/e2e
+
 clean:
-	rm -rf $(VENV) .sdw .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .sdw .pytest_cache .mypy_cache .ruff_cache node_modules .serverless build

@@ -6,6 +6,7 @@ import click
 
 from sdw import __version__
 from sdw.cli._asl import asl
+from sdw.cli._deploy import deploy
 from sdw.cli._dev import dev
 from sdw.cli._executions import executions
 from sdw.cli._flows import flows
@@ -21,5 +22,5 @@ def main() -> None:
     """sdw: Serverless Dynamic Workflows. Functions and flows, locally or on AWS."""
 
 
-for command in (users, asl, dev, flows, run, executions, schedules, secrets, connections):
+for command in (users, asl, dev, flows, run, executions, schedules, secrets, connections, deploy):
     main.add_command(command)

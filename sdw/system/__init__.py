@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 from sdw.system._auth import auth_config, principal_from_event, verify_caller
+from sdw.system._dispatch import (
+    Handlers,
+    LambdaHandler,
+    SystemHandler,
+    SystemRequest,
+    answer_event,
+    auth_handlers,
+    flow_handlers,
+    request_from_event,
+)
 from sdw.system._errors import (
     ExecutionExistsError,
     ExecutionNotFoundError,
@@ -16,7 +26,9 @@ from sdw.system._errors import (
     UserNotFoundError,
 )
 from sdw.system._flows import FlowEndpoints
+from sdw.system._flows_input import DEFAULT_LIMIT, MAX_RESULTS, USER_ID_KEY, execution_arn
 from sdw.system._lifetime import RequestedLifetime, requested_lifetime, token_lifetime
+from sdw.system._pages import decode_token, encode_token
 from sdw.system._ports import (
     Authorizer,
     ExecutionDescription,
@@ -38,7 +50,10 @@ from sdw.system._routes import SYSTEM_ROUTES, SystemRoute
 from sdw.system._usage import parse_year_month, usage_ttl, year_month
 
 __all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_RESULTS",
     "SYSTEM_ROUTES",
+    "USER_ID_KEY",
     "Authorizer",
     "ExecutionDescription",
     "ExecutionExistsError",
@@ -48,9 +63,11 @@ __all__ = [
     "FlowEndpoints",
     "FlowEngine",
     "FlowNotFoundError",
+    "Handlers",
     "InvalidParameterError",
     "InvalidPasswordError",
     "InvalidTokenError",
+    "LambdaHandler",
     "MonthlyUsage",
     "NotAuthorizedError",
     "Page",
@@ -58,6 +75,8 @@ __all__ = [
     "Principal",
     "RequestedLifetime",
     "ServiceError",
+    "SystemHandler",
+    "SystemRequest",
     "SystemResponse",
     "SystemRoute",
     "TokenLifetime",
@@ -67,9 +86,16 @@ __all__ = [
     "UserDirectory",
     "UserExistsError",
     "UserNotFoundError",
+    "answer_event",
     "auth_config",
+    "auth_handlers",
+    "decode_token",
+    "encode_token",
+    "execution_arn",
+    "flow_handlers",
     "parse_year_month",
     "principal_from_event",
+    "request_from_event",
     "requested_lifetime",
     "token_lifetime",
     "unauthorized",

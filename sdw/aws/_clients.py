@@ -15,6 +15,7 @@ AwsConfigError that names every missing one.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +30,13 @@ class LazyClient:
     def __init__(self, factory: Callable[[], Any]) -> None:
         self._factory = factory
         self._client: Any = None
+        self._lock = threading.Lock()  # boto3 makes clients thread-unsafely; a client is then shared
 
     def __getattr__(self, name: str) -> Any:
         if self._client is None:
-            self._client = self._factory()
+            with self._lock:
+                if self._client is None:
+                    self._client = self._factory()
         return getattr(self._client, name)
 
 

@@ -44,7 +44,7 @@ def lazy_client(service: str, *, region: str | None = None, session: Any = None)
     """A LazyClient of ``service`` in ``region`` (None: boto3's own default), from ``session`` if given."""
 
     def create() -> Any:
-        with translated(f"create a {service} client"):
+        with translated(f"{service} client setup"):
             if session is not None:
                 return session.client(service, region_name=region)
             import boto3  # here, not at the top: see the module docstring

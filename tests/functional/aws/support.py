@@ -21,11 +21,13 @@ import textwrap
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import boto3
 import botocore.session
+from botocore.stub import Stubber
 
 from sdw.aws import (
     CognitoPool,
@@ -328,3 +330,48 @@ def answer(result: Mapping[str, Any]) -> tuple[int, Any]:
     """(status, decoded JSON body) of a Lambda proxy result."""
     assert result["headers"] == {"content-type": "application/json"}
     return result["statusCode"], json.loads(result["body"])
+
+
+class Stack:
+    """A boto3 session whose CloudFormation answers one DescribeStacks with ``outputs`` (None: no
+    such stack), from a botocore Stubber: moto's CloudFormation needs extras sdw does not
+    install. Every other service is the moto-backed session's."""
+
+    def __init__(self, session: Any, stack: str, outputs: Mapping[str, str] | None) -> None:
+        self._session = session
+        self._stack = stack
+        self._outputs = outputs
+
+    def client(self, service: str, region_name: str | None = None) -> Any:
+        client = self._session.client(service, region_name=region_name)
+        if service != "cloudformation":
+            return client
+        stubber = Stubber(client)
+        if self._outputs is None:
+            stubber.add_client_error(
+                "describe_stacks",
+                service_error_code="ValidationError",
+                service_message=f"Stack with id {self._stack} does not exist",
+                http_status_code=400,
+            )
+        else:
+            stack = {
+                "StackName": self._stack,
+                "CreationTime": datetime(2026, 11, 25, tzinfo=UTC),
+                "StackStatus": "CREATE_COMPLETE",
+                "Outputs": [{"OutputKey": key, "OutputValue": value} for key, value in self._outputs.items()],
+            }
+            stubber.add_response("describe_stacks", {"Stacks": [stack]}, {"StackName": self._stack})
+        stubber.activate()
+        return client
+
+
+def stage_outputs(stage: Stage) -> dict[str, str]:
+    return {
+        "HttpApiUrl": "https://api1234567.execute-api.us-east-1.amazonaws.com",
+        "UserPoolId": stage.pool.user_pool_id,
+        "UserPoolClientId": stage.pool.client_id,
+        "ToolsClientId": stage.pool.tools_client_id,
+        "UsageTableName": "sdw-dev-usage",
+        "ExecutionsTableName": "sdw-dev-executions",
+    }

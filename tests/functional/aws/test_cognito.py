@@ -7,8 +7,6 @@ the ToolsClient's validity settings through DescribeUserPoolClient.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 import jwt
@@ -30,7 +28,7 @@ from sdw.system import (
     UserNotFoundError,
     auth_config,
 )
-from tests.functional.aws.support import REGION, Stage
+from tests.functional.aws.support import REGION, Stack, Stage, stage_outputs
 
 PASSWORD = "Corr3ct-horse"
 
@@ -178,52 +176,8 @@ def test_the_config_is_cognitos_issuer_and_keys_without_a_call(
     }
 
 
-class StackSession:
-    """A boto3 session whose CloudFormation answers one DescribeStacks (moto's needs extras we
-    do not install); every other service is the moto-backed session's."""
-
-    def __init__(self, session: Any, stack: str, outputs: Mapping[str, str] | None) -> None:
-        self._session = session
-        self._stack = stack
-        self._outputs = outputs
-
-    def client(self, service: str, region_name: str | None = None) -> Any:
-        client = self._session.client(service, region_name=region_name)
-        if service != "cloudformation":
-            return client
-        stubber = Stubber(client)
-        if self._outputs is None:
-            stubber.add_client_error(
-                "describe_stacks",
-                service_error_code="ValidationError",
-                service_message=f"Stack with id {self._stack} does not exist",
-                http_status_code=400,
-            )
-        else:
-            stack = {
-                "StackName": self._stack,
-                "CreationTime": datetime(2026, 11, 25, tzinfo=UTC),
-                "StackStatus": "CREATE_COMPLETE",
-                "Outputs": [{"OutputKey": key, "OutputValue": value} for key, value in self._outputs.items()],
-            }
-            stubber.add_response("describe_stacks", {"Stacks": [stack]}, {"StackName": self._stack})
-        stubber.activate()
-        return client
-
-
-def stage_outputs(stage: Stage) -> dict[str, str]:
-    return {
-        "HttpApiUrl": "https://api1234567.execute-api.us-east-1.amazonaws.com",
-        "UserPoolId": stage.pool.user_pool_id,
-        "UserPoolClientId": stage.pool.client_id,
-        "ToolsClientId": stage.pool.tools_client_id,
-        "UsageTableName": "sdw-dev-usage",
-        "ExecutionsTableName": "sdw-dev-executions",
-    }
-
-
 def test_a_stage_is_found_by_its_stacks_outputs(pooled_stage: Stage) -> None:
-    session = StackSession(pooled_stage.session, "sdw-dev", stage_outputs(pooled_stage))
+    session = Stack(pooled_stage.session, "sdw-dev", stage_outputs(pooled_stage))
     directory = create_stage_directory("dev", region=REGION, session=session)
     assert directory.config().user_pool_id == pooled_stage.pool.user_pool_id
     directory.create_user("ada@example.com", PASSWORD)
@@ -231,7 +185,7 @@ def test_a_stage_is_found_by_its_stacks_outputs(pooled_stage: Stage) -> None:
 
 
 def test_a_stage_that_is_not_deployed_is_named_in_the_error(pooled_stage: Stage) -> None:
-    session = StackSession(pooled_stage.session, "billing-prod", None)
+    session = Stack(pooled_stage.session, "billing-prod", None)
     with pytest.raises(
         AwsConfigError, match=r"there is no stack 'billing-prod' in us-east-1: deploy the stage"
     ):
@@ -240,7 +194,7 @@ def test_a_stage_that_is_not_deployed_is_named_in_the_error(pooled_stage: Stage)
 
 def test_a_stack_without_the_pool_outputs_says_which_are_missing(pooled_stage: Stage) -> None:
     outputs = {key: value for key, value in stage_outputs(pooled_stage).items() if key != "ToolsClientId"}
-    session = StackSession(pooled_stage.session, "sdw-dev", outputs)
+    session = Stack(pooled_stage.session, "sdw-dev", outputs)
     with pytest.raises(AwsConfigError, match="has no output ToolsClientId"):
         create_stage_directory("dev", region=REGION, session=session)
 

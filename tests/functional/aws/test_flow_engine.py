@@ -410,3 +410,24 @@ def test_a_missing_executions_table_is_a_500_without_details(
     response = endpoints.list_runs(ADA, {})
     assert (response.status, response.body) == (500, {"message": "Internal Server Error"})
     assert "ResourceNotFoundException" in caplog.text
+
+
+def test_a_start_the_index_cannot_record_still_starts_and_says_so_in_the_log(
+    endpoints: FlowEndpoints, stage: Stage, caplog: pytest.LogCaptureFixture
+) -> None:
+    stage.client("dynamodb").delete_table(TableName=f"{PREFIX}executions")
+    body = ok(endpoints.start_run(ADA, "waitFlow", {"name": "unlisted"}, "{}"))
+    assert body["executionId"] == "unlisted"
+    assert f"started {arn('waitFlow', 'unlisted')} but could not index it" in caplog.text
+    described = stage.client("stepfunctions").describe_execution(executionArn=arn("waitFlow", "unlisted"))
+    assert described["status"] == "RUNNING"
+
+
+def test_the_engine_checks_a_listings_status_and_page_size(stage: Stage) -> None:
+    engine = stage.engine()
+    with pytest.raises(InvalidParameterError, match="status filter must be one of"):
+        engine.list(owner="ada-sub", status="DONE")
+    for limit in (-1, 1001, True):
+        with pytest.raises(InvalidParameterError, match="page size must be from 1 to 1000"):
+            engine.list(owner="ada-sub", limit=limit)
+    assert engine.list(owner="ada-sub", limit=0).items == []  # 0: Step Functions' default, 100

@@ -33,17 +33,21 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
-CHILD = r"""
-import json, sys, time
+# Each child: import one handler module (timed), then its first invocations; ROOT, PROJECT
+# and NAME (the handler's folder) are prepended.
+PREAMBLE = r"""
+import importlib, json, sys, time
 sys.path.insert(0, ROOT)
 out = {}
 t = time.perf_counter()
-import importlib
-flows = importlib.import_module("functions.base.flows.handler")
-out["import_flows"] = time.perf_counter() - t
+handler = importlib.import_module(f"functions.base.{NAME}.handler").handler
+out[f"import_{NAME}"] = time.perf_counter() - t
+"""
+
+CHILD = r"""
 event = {"routeKey": "GET /flows", "requestContext": {"authorizer": {"jwt": {"claims": {"sub": "s"}}}}}
 t = time.perf_counter()
-result = flows.handler(event, None)
+result = handler(event, None)
 out["first_get_flows"] = time.perf_counter() - t
 assert result["statusCode"] == 200, result
 out["flows_listed"] = len(json.loads(result["body"])["flows"])
@@ -64,15 +68,8 @@ print(json.dumps(out))
 """
 
 AUTH_CHILD = r"""
-import json, sys, time
-sys.path.insert(0, ROOT)
-out = {}
 t = time.perf_counter()
-import importlib
-auth = importlib.import_module("functions.base.auth.handler")
-out["import_auth"] = time.perf_counter() - t
-t = time.perf_counter()
-result = auth.handler({"routeKey": "GET /auth/config"}, None)
+result = handler({"routeKey": "GET /auth/config"}, None)
 out["first_auth_config"] = time.perf_counter() - t
 assert result["statusCode"] == 200, result
 out["boto3_imported_by_auth"] = "boto3" in sys.modules
@@ -99,8 +96,8 @@ def environment(project: Path) -> dict[str, str]:
     }
 
 
-def run_child(code: str, project: Path) -> dict[str, Any]:
-    source = f"ROOT = {str(ROOT)!r}\nPROJECT = {str(project)!r}\n" + code
+def run_child(name: str, code: str, project: Path) -> dict[str, Any]:
+    source = f"ROOT = {str(ROOT)!r}\nPROJECT = {str(project)!r}\nNAME = {name!r}\n" + PREAMBLE + code
     done = subprocess.run(
         [sys.executable, "-c", source],
         env=environment(project),
@@ -117,7 +114,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--project", type=Path, default=ROOT, help="the package root (default: this tree)")
     args = parser.parse_args()
-    runs = [run_child(CHILD, args.project) | run_child(AUTH_CHILD, args.project) for _ in range(args.runs)]
+    runs = [
+        run_child("flows", CHILD, args.project) | run_child("auth", AUTH_CHILD, args.project)
+        for _ in range(args.runs)
+    ]
     steps = [
         "import_flows",
         "first_get_flows",

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.test_cli_users import one_line_error
+
 SDW = Path(sys.executable).parent / "sdw"
 ROOT = Path(__file__).resolve().parents[2]
 CREDENTIALS = (
@@ -49,14 +51,6 @@ def run(argv: list[str], tmp_path: Path, **extra: str) -> subprocess.CompletedPr
     )
     assert "Traceback" not in result.stdout + result.stderr
     return result
-
-
-def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 1, result
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 def test_without_credentials_the_stage_commands_say_so(tmp_path: Path) -> None:

@@ -166,37 +166,23 @@ def deploy_stage(root: Path, *, with_pool: bool = False) -> Stage:
             type=flow.type.value,
         )
     dynamodb = session.client("dynamodb", region_name=REGION)
+    owner_index = {
+        "IndexName": "byOwner",
+        "KeySchema": _keys("owner", "startDate"),
+        "Projection": {"ProjectionType": "ALL"},
+    }
     dynamodb.create_table(
         TableName=EXECUTIONS_TABLE,
         BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "executionArn", "AttributeType": "S"},
-            {"AttributeName": "owner", "AttributeType": "S"},
-            {"AttributeName": "startDate", "AttributeType": "S"},
-        ],
-        KeySchema=[{"AttributeName": "executionArn", "KeyType": "HASH"}],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "byOwner",
-                "KeySchema": [
-                    {"AttributeName": "owner", "KeyType": "HASH"},
-                    {"AttributeName": "startDate", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
+        AttributeDefinitions=_strings("executionArn", "owner", "startDate"),
+        KeySchema=_keys("executionArn"),
+        GlobalSecondaryIndexes=[owner_index],
     )
     dynamodb.create_table(
         TableName=USAGE_TABLE,
         BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "userId", "AttributeType": "S"},
-            {"AttributeName": "yearMonth", "AttributeType": "S"},
-        ],
-        KeySchema=[
-            {"AttributeName": "userId", "KeyType": "HASH"},
-            {"AttributeName": "yearMonth", "KeyType": "RANGE"},
-        ],
+        AttributeDefinitions=_strings("userId", "yearMonth"),
+        KeySchema=_keys("userId", "yearMonth"),
     )
     pool = create_pool(session) if with_pool else CognitoPool(REGION, f"{REGION}_NoPool", "none", "none")
     environ = {
@@ -212,6 +198,15 @@ def deploy_stage(root: Path, *, with_pool: bool = False) -> Stage:
         "LAMBDA_TASK_ROOT": str(root),
     }
     return Stage(session, project, pool, environ)
+
+
+def _strings(*names: str) -> list[dict[str, str]]:
+    return [{"AttributeName": name, "AttributeType": "S"} for name in names]
+
+
+def _keys(hash_key: str, range_key: str | None = None) -> list[dict[str, str]]:
+    keys = [{"AttributeName": hash_key, "KeyType": "HASH"}]
+    return keys if range_key is None else [*keys, {"AttributeName": range_key, "KeyType": "RANGE"}]
 
 
 def create_pool(session: Any) -> CognitoPool:

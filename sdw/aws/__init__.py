@@ -13,10 +13,10 @@ itself is imported only when a first client is built (``_clients.py``).
 
 from __future__ import annotations
 
-from sdw.aws._clients import LambdaSettings, LazyClient, lazy_client
+from sdw.aws._clients import LambdaSettings, LazyClient
 from sdw.aws._cognito import CognitoPool, CognitoUserDirectory
 from sdw.aws._errors import AwsCallError, AwsConfigError, AwsError
-from sdw.aws._executions import ExecutionIndex, iso_date
+from sdw.aws._executions import ExecutionIndex
 from sdw.aws._stack import (
     DEFAULT_SERVICE,
     STACK_OUTPUTS,
@@ -61,8 +61,6 @@ __all__ = [
     "create_stage_directory",
     "create_step_functions_engine",
     "create_usage_store",
-    "iso_date",
-    "lazy_client",
     "load_deployed_project",
     "read_stack_outputs",
     "stack_name",

@@ -23,6 +23,9 @@ days after its stop. A RUNNING item gets stop-at-the-latest plus 90 days (a stan
 execution runs at most a year), so an item whose closing event was lost (EventBridge
 delivers on a best-effort basis) does not stay forever.
 
+Reads of a GSI are eventually consistent: an execution started a moment ago may be missing
+from the very next ``GET /runs`` (DynamoDB propagates to an index within about a second).
+
 EXPRESS executions are not indexed: Step Functions sends no status events for them, so
 the index could never say how they ended (see _stepfunctions.py).
 

@@ -4,15 +4,19 @@
     with_config         --project-dir/--state-dir/--host/--port on a command, which gets ``config``
     reports_errors      every failure as one line on stderr and exit status 1, never a traceback
     create_user_pool    the local user pool of a Config (its issuer built from host and port)
+    stage_options       --stage/--service/--region: a deployed stage instead of the local pool
+    open_user_directory the local pool, or with a stage its Cognito pool (found by the stack's outputs)
     token_option        --token / SDW_TOKEN, for the commands that call a running ``sdw dev``
     create_flow_client  a client of that ``sdw dev``, as --token's user or the dev user
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 import click
@@ -22,7 +26,7 @@ from sdw.cli._flow_client import FlowClient, FlowClientError
 from sdw.local import LocalError, LocalUserPool, create_local_user_pool, ensure_dev_user, local_base_url
 from sdw.project import ProjectError
 from sdw.runtime import SdwRuntimeError
-from sdw.system import ServiceError
+from sdw.system import ServiceError, UserDirectory
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -98,6 +102,66 @@ def create_user_pool(config: Config, *, clock: Callable[[], float] = time.time) 
         region=config.region,
         clock=clock,
     )
+
+
+_STAGE_OPTIONS = [
+    click.option(
+        "--stage",
+        help="A deployed stage (the stack <service>-<stage>): use its Cognito pool, not the local one.",
+    ),
+    click.option(
+        "--service", envvar="SDW_SERVICE", default="sdw", show_default=True,
+        help="The service name the stage was deployed under [SDW_SERVICE].",
+    ),
+    click.option(
+        "--region", envvar=["AWS_REGION", "AWS_DEFAULT_REGION"],
+        help="The stage's AWS region [AWS_REGION, AWS_DEFAULT_REGION]; default: the AWS profile's.",
+    ),
+]
+
+
+def stage_options(command: Callable[..., R]) -> Callable[..., R]:
+    """Add --stage, --service and --region to ``command``, which receives them as ``stage``."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, stage: str | None, service: str, region: str | None, **kwargs: Any) -> R:
+        return command(*args, stage=Stage(stage, service, region) if stage else None, **kwargs)
+
+    decorated: Callable[..., R] = wrapper
+    for option in reversed(_STAGE_OPTIONS):
+        decorated = option(decorated)
+    return decorated
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A deployed stage as the options name it: the stack ``<service>-<name>`` in ``region``."""
+
+    name: str
+    service: str
+    region: str | None
+
+
+@contextlib.contextmanager
+def open_user_directory(config: Config, stage: Stage | None) -> Iterator[UserDirectory]:
+    """The users of the local pool, or of ``stage``'s Cognito pool when one is named.
+
+    The stage's pool is found by its stack's outputs (sdw.aws); a boto3 session may be
+    injected through the click context's ``obj["aws_session"]`` (tests do). Every AWS
+    failure, there or in the command's calls, is one line.
+    """
+    if stage is None:
+        with create_user_pool(config) as pool:
+            yield pool
+        return
+    from sdw.aws import AwsError, create_stage_directory  # boto3's import cost only when asked for
+
+    context = click.get_current_context(silent=True)
+    session = (context.obj or {}).get("aws_session") if context is not None else None
+    try:
+        yield create_stage_directory(stage.name, service=stage.service, region=stage.region, session=session)
+    except AwsError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 token_option = click.option(

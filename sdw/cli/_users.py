@@ -1,4 +1,4 @@
-"""``sdw users``: the admin side of the local user pool, from a terminal.
+"""``sdw users``: the admin side of the user pool, local or a deployed stage's, from a terminal.
 
     sdw users create --email E [--password P]   a confirmed user; without --password, a
                                                 strong one is generated and printed once
@@ -21,6 +21,13 @@ SDW_STATE_DIR, SDW_HOST, SDW_PORT): the pool lives in the state folder, and its 
 built from host and port, so a token made here verifies on ``sdw dev`` started with the
 same settings. admin_tools/create_user.py and get_user_token.py call these same commands.
 
+With ``--stage S`` (and ``--service``, default sdw; ``--region``) create, token, list and
+delete work on the deployed stage's Cognito pool instead, found through the outputs of the
+stack ``<service>-<S>`` (UserPoolId, UserPoolClientId, ToolsClientId), with the AWS
+credentials of the environment: AdminCreateUser with a permanent password, InitiateAuth
+USER_PASSWORD_AUTH through the app client, ListUsers, AdminDeleteUser. A stack that does
+not exist, missing credentials or a refused call is one line and exit status 1.
+
 Errors are one line on stderr and exit status 1: a wrong password says so as Cognito does
 ("Incorrect username or password."), a password that breaks the policy lists the rules it
 breaks. No traceback reaches the terminal, whatever fails.
@@ -33,7 +40,14 @@ import sys
 
 import click
 
-from sdw.cli._common import create_user_pool, reports_errors, with_config
+from sdw.cli._common import (
+    Stage,
+    create_user_pool,
+    open_user_directory,
+    reports_errors,
+    stage_options,
+    with_config,
+)
 from sdw.cli._config import Config
 from sdw.local import DEV_USER_EMAIL, dev_user_password, generate_password
 from sdw.system import RequestedLifetime, TokenLifetime, requested_lifetime
@@ -43,19 +57,20 @@ UNITS = ("minutes", "hours", "days", "months")
 
 @click.group()
 def users() -> None:
-    """Users of the local user pool (Cognito-style sign-in for `sdw dev`)."""
+    """Users of the local user pool (sign-in for `sdw dev`), or with --stage of a deployed stage's."""
 
 
 @users.command()
 @click.option("--email", required=True, help="The user's email, their sign-in name.")
 @click.option("--password", help="Their password (Cognito's policy applies); generated if omitted.")
 @with_config
+@stage_options
 @reports_errors
-def create(email: str, password: str | None, config: Config) -> None:
+def create(email: str, password: str | None, config: Config, stage: Stage | None) -> None:
     """Create a confirmed user."""
     chosen = generate_password() if password is None else password
-    with create_user_pool(config) as pool:
-        user = pool.create_user(email, chosen)
+    with open_user_directory(config, stage) as directory:
+        user = directory.create_user(email, chosen)
     click.echo(f"Created user {user.email} (sub {user.sub}).")
     if password is None:
         click.echo(f"Password (generated, shown only this once): {chosen}")
@@ -68,9 +83,15 @@ def create(email: str, password: str | None, config: Config) -> None:
 @click.option("--duration-value", type=int, help="How long the tokens live, with --duration-unit.")
 @click.option("--duration-unit", type=click.Choice(UNITS), help="The unit of --duration-value.")
 @with_config
+@stage_options
 @reports_errors
 def token(
-    email: str, password: str | None, duration_value: int | None, duration_unit: str | None, config: Config
+    email: str,
+    password: str | None,
+    duration_value: int | None,
+    duration_unit: str | None,
+    config: Config,
+    stage: Stage | None,
 ) -> None:
     """Sign in and print the tokens, as Cognito's AuthenticationResult (JSON)."""
     lifetime = _lifetime(duration_value, duration_unit)
@@ -78,8 +99,8 @@ def token(
         if not sys.stdin.isatty():
             raise click.ClickException("no password: give --password, set PASSWORD, or run in a terminal")
         password = click.prompt("Password", hide_input=True, err=True)
-    with create_user_pool(config) as pool:
-        tokens = pool.authenticate(email, password, lifetime=lifetime)
+    with open_user_directory(config, stage) as directory:
+        tokens = directory.authenticate(email, password, lifetime=lifetime)
     click.echo(json.dumps(tokens.as_cognito(), indent=2))
 
 
@@ -153,11 +174,12 @@ _group_command("remove-from-group", False,
 @users.command(name="list")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
 @with_config
+@stage_options
 @reports_errors
-def list_users(as_json: bool, config: Config) -> None:
+def list_users(as_json: bool, config: Config, stage: Stage | None) -> None:
     """List the users."""
-    with create_user_pool(config) as pool:
-        found = pool.list_users()
+    with open_user_directory(config, stage) as directory:
+        found = directory.list_users()
     if as_json:
         rows = [
             {"email": u.email, "sub": u.sub, "createdAt": u.created_at, "enabled": u.enabled} for u in found
@@ -176,11 +198,12 @@ def list_users(as_json: bool, config: Config) -> None:
 @users.command()
 @click.option("--email", required=True, help="The user's email.")
 @with_config
+@stage_options
 @reports_errors
-def delete(email: str, config: Config) -> None:
+def delete(email: str, config: Config, stage: Stage | None) -> None:
     """Delete a user. Tokens already issued stay valid until they expire, as on AWS."""
-    with create_user_pool(config) as pool:
-        pool.delete_user(email)
+    with open_user_directory(config, stage) as directory:
+        directory.delete_user(email)
     click.echo(f"Deleted user {email}.")
 
 

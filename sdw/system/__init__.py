@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 from sdw.system._auth import auth_config, principal_from_event, verify_caller
+from sdw.system._dispatch import (
+    Handlers,
+    LambdaHandler,
+    SystemHandler,
+    SystemRequest,
+    answer_event,
+    auth_handlers,
+    flow_handlers,
+    request_from_event,
+)
 from sdw.system._errors import (
     ExecutionExistsError,
     ExecutionNotFoundError,
@@ -24,10 +34,12 @@ from sdw.system._flows_input import (
     MAX_RESULTS,
     MAX_STOP_CAUSE,
     MAX_STOP_ERROR,
+    USER_ID_KEY,
     execution_arn,
     json_kind,
 )
 from sdw.system._lifetime import RequestedLifetime, requested_lifetime, token_lifetime
+from sdw.system._pages import decode_token, encode_token
 from sdw.system._ports import (
     Authorizer,
     ExecutionDescription,
@@ -65,6 +77,7 @@ __all__ = [
     "MAX_STOP_ERROR",
     "SCHEDULE_OWNER",
     "SYSTEM_ROUTES",
+    "USER_ID_KEY",
     "Authorizer",
     "ExecutionDescription",
     "ExecutionExistsError",
@@ -74,9 +87,11 @@ __all__ = [
     "FlowEndpoints",
     "FlowEngine",
     "FlowNotFoundError",
+    "Handlers",
     "InvalidParameterError",
     "InvalidPasswordError",
     "InvalidTokenError",
+    "LambdaHandler",
     "MonthlyUsage",
     "NotAuthorizedError",
     "Page",
@@ -84,6 +99,8 @@ __all__ = [
     "Principal",
     "RequestedLifetime",
     "ServiceError",
+    "SystemHandler",
+    "SystemRequest",
     "SystemResponse",
     "SystemRoute",
     "TokenLifetime",
@@ -95,12 +112,18 @@ __all__ = [
     "UserDirectory",
     "UserExistsError",
     "UserNotFoundError",
+    "answer_event",
     "auth_config",
+    "auth_handlers",
+    "decode_token",
+    "encode_token",
     "error_response",
     "execution_arn",
+    "flow_handlers",
     "json_kind",
     "parse_year_month",
     "principal_from_event",
+    "request_from_event",
     "requested_lifetime",
     "schedule_rule_name",
     "scheduled_event",

@@ -370,3 +370,8 @@ def stage_outputs(stage: Stage) -> dict[str, str]:
         "UsageTableName": "sdw-dev-usage",
         "ExecutionsTableName": "sdw-dev-executions",
     }
+
+
+def error_body(message: str, code: str) -> dict[str, str]:
+    """A system endpoint's error body, as both runtimes answer it (the seed's fields included)."""
+    return {"message": message, "code": code, "error": message, "status": "ERROR"}

@@ -23,7 +23,7 @@ from sdw.system import (
     SystemResponse,
     encode_token,
 )
-from tests.functional.aws.support import ACCOUNT, PREFIX, REGION, Stage, wait_for
+from tests.functional.aws.support import ACCOUNT, PREFIX, REGION, Stage, error_body, wait_for
 
 ADA = Principal({"sub": "ada-sub", "email": "ada@example.com"})
 BOB = Principal({"sub": "bob-sub", "email": "bob@example.com"})
@@ -152,7 +152,7 @@ def test_an_unknown_execution_is_a_404(endpoints: FlowEndpoints) -> None:
 
 def test_another_users_execution_is_a_404_to_every_route(endpoints: FlowEndpoints) -> None:
     execution = started(endpoints, "waitFlow", name="adas")
-    expected = {"message": "Execution 'adas' does not exist.", "code": "ExecutionDoesNotExist"}
+    expected = error_body("Execution 'adas' does not exist.", "ExecutionDoesNotExist")
     for response in (
         endpoints.describe_run(BOB, "waitFlow", execution, {}),
         endpoints.run_history(BOB, "waitFlow", execution, {}),
@@ -207,6 +207,7 @@ def test_runs_are_the_callers_own_newest_first(endpoints: FlowEndpoints) -> None
             {
                 "executionArn": arn("waitFlow", "b1"),
                 "executionId": "b1",
+                "name": "b1",
                 "flow": "waitFlow",
                 "stateMachineArn": f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{PREFIX}waitFlow",
                 "status": "RUNNING",
@@ -215,6 +216,7 @@ def test_runs_are_the_callers_own_newest_first(endpoints: FlowEndpoints) -> None
             }
         ],
         "nextToken": None,
+        "count": 1,
     }
 
 
@@ -257,7 +259,7 @@ def test_a_runs_token_is_refused_when_altered_reused_with_other_filters_or_forge
     for index in range(3):
         started(endpoints, "waitFlow", name=f"t{index}")
     token = ok(endpoints.list_runs(ADA, {"limit": "1"}))["nextToken"]
-    expected = {"message": "Invalid pagination token.", "code": "InvalidToken"}
+    expected = error_body("Invalid pagination token.", "InvalidToken")
     forged = encode_token(
         "runs\nada-sub\nNone\nNone",
         {"executionArn": arn("waitFlow", "t0"), "owner": "bob-sub", "startDate": "2030-01-01T00:00:00.000Z"},
@@ -385,7 +387,7 @@ def test_stopping_an_execution_that_ended_leaves_it_as_it_is(endpoints: FlowEndp
 def test_an_express_execution_starts_but_cannot_be_read_back(endpoints: FlowEndpoints, stage: Stage) -> None:
     body = ok(endpoints.start_run(ADA, "expressFlow", {}, '{"a": 1}'))
     assert body["executionArn"].startswith(f"arn:aws:states:{REGION}:{ACCOUNT}:")
-    expected = {"message": EXPRESS_UNSUPPORTED, "code": "InvalidParameterException"}
+    expected = error_body(EXPRESS_UNSUPPORTED, "InvalidParameterException")
     # by ARN (moto gives express executions a standard ARN) and by an express id
     for reference in (body["executionArn"], "some-name:some-run-id"):
         for response in (
@@ -408,7 +410,7 @@ def test_a_missing_executions_table_is_a_500_without_details(
 ) -> None:
     stage.client("dynamodb").delete_table(TableName=f"{PREFIX}executions")
     response = endpoints.list_runs(ADA, {})
-    assert (response.status, response.body) == (500, {"message": "Internal Server Error"})
+    assert (response.status, response.body) == (500, error_body("Internal Server Error", "InternalFailure"))
     assert "ResourceNotFoundException" in caplog.text
 
 

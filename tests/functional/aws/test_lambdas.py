@@ -14,7 +14,17 @@ import pytest
 
 from sdw.aws import create_auth_lambda, create_flows_lambda
 from sdw.system import SYSTEM_ROUTES, LambdaHandler
-from tests.functional.aws.support import ACCOUNT, PREFIX, REGION, Stage, answer, api_event, claims, wait_for
+from tests.functional.aws.support import (
+    ACCOUNT,
+    PREFIX,
+    REGION,
+    Stage,
+    answer,
+    api_event,
+    claims,
+    error_body,
+    wait_for,
+)
 
 ADA = claims("ada-sub", "ada@example.com")
 BOB = claims("bob-sub", "bob@example.com")
@@ -91,25 +101,25 @@ def test_a_stop_ends_the_callers_run(flows: LambdaHandler) -> None:
         (
             api_event("POST /run/{flow}", path={"flow": "passFlow"}, body='{"a": ', caller=ADA),
             400,
-            {
-                "message": "The execution input is not valid JSON: Expecting value at line 1, column 7.",
-                "code": "InvalidExecutionInput",
-            },
+            error_body(
+                "The execution input is not valid JSON: Expecting value at line 1, column 7.",
+                "InvalidExecutionInput",
+            ),
         ),
         (
             api_event("POST /run/{flow}", path={"flow": "nope"}, caller=ADA),
             404,
-            {"message": "Flow 'nope' does not exist.", "code": "StateMachineDoesNotExist"},
+            error_body("Flow 'nope' does not exist.", "StateMachineDoesNotExist"),
         ),
         (
             api_event("GET /runs", query={"next_token": "forged"}, caller=ADA),
             400,
-            {"message": "Invalid pagination token.", "code": "InvalidToken"},
+            error_body("Invalid pagination token.", "InvalidToken"),
         ),
         (
             api_event("GET /runs", query={"limit": "0"}, caller=ADA),
             400,
-            {"message": "Invalid ?limit=0: it must be from 1 to 1000.", "code": "InvalidParameterException"},
+            error_body("Invalid ?limit=0: it must be from 1 to 1000.", "InvalidParameterException"),
         ),
         (api_event("GET /runs"), 401, {"message": "Unauthorized"}),
         (api_event("POST /run/{flow}", path={"flow": "passFlow"}), 401, {"message": "Unauthorized"}),
@@ -139,7 +149,7 @@ def test_another_users_execution_is_a_404(flows: LambdaHandler) -> None:
     for route in ("GET /run/{flow}/{execution}", "GET /run/{flow}/{execution}/history"):
         assert answer(flows(api_event(route, path=target, caller=BOB), None)) == (
             404,
-            {"message": "Execution 'adas' does not exist.", "code": "ExecutionDoesNotExist"},
+            error_body("Execution 'adas' does not exist.", "ExecutionDoesNotExist"),
         )
 
 
@@ -210,4 +220,4 @@ def test_auth_verify_echoes_the_claims_api_gateway_verified(stage: Stage) -> Non
 def test_the_lambdas_results_are_proxy_results_with_a_json_body(flows: LambdaHandler) -> None:
     result = flows(api_event("GET /runs", caller=ADA), None)
     assert set(result) == {"statusCode", "headers", "body"}
-    assert json.loads(result["body"]) == {"executions": [], "nextToken": None}
+    assert json.loads(result["body"]) == {"executions": [], "nextToken": None, "count": 0}

@@ -49,12 +49,14 @@ def _log_to(stream: TextIO, level: int) -> None:
 @click.option("--state-dir", default=None, type=_FOLDER, help="Local state (default: <project>/.sdw).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Server processes sharing the port (each its own warm instances).")
+@click.option("--concurrency", type=click.IntRange(1, 100_000), default=1000, show_default=True,
+              help="Calls one function may run at once (Lambda's default); more are throttled.")
 @click.option("--quiet", is_flag=True, help="No line per request.")
 @click.option("--worker-fd", type=int, default=None, hidden=True)
 @click.option("--parent-pid", type=int, default=None, hidden=True)
 def dev(
     host: str | None, port: int | None, project_dir: str | None, state_dir: str | None, workers: int,
-    quiet: bool, worker_fd: int | None, parent_pid: int | None,
+    concurrency: int, quiet: bool, worker_fd: int | None, parent_pid: int | None,
 ) -> None:
     """Run the local runtime: every functions/lib/<name> at POST /lib/<name>, behind JWTs."""
     from sdw.local import LocalError, OutputCapture, create_local_runtime
@@ -74,7 +76,7 @@ def dev(
     try:
         runtime = create_local_runtime(
             config.project_root, config.state_dir, host=config.host, port=config.port, region=config.region,
-            access_log=None if quiet else access_log, output=output, sock=inherited,
+            access_log=None if quiet else access_log, output=output, sock=inherited, concurrency=concurrency,
         )
     except (ProjectError, LocalError) as exc:  # no project folder; a state file it cannot use
         raise click.ClickException(str(exc)) from None
@@ -95,7 +97,7 @@ def dev(
     children: list[subprocess.Popen[bytes]] = []
 
     def on_ready(bound: int) -> None:
-        children.extend(_start_workers(workers - 1, runtime, config, quiet))
+        children.extend(_start_workers(workers - 1, runtime, config, quiet, concurrency))
         suffix = f", {workers} worker processes" if workers > 1 else ""
         click.echo(f"Listening on {runtime.base_url}{suffix} (Ctrl-C to stop)")
         sys.stdout.flush()
@@ -143,7 +145,9 @@ def _print_banner(runtime: Any, config: Config) -> None:
     click.echo("\n".join(lines))
 
 
-def _start_workers(count: int, runtime: Any, config: Config, quiet: bool) -> list[subprocess.Popen[bytes]]:
+def _start_workers(
+    count: int, runtime: Any, config: Config, quiet: bool, concurrency: int
+) -> list[subprocess.Popen[bytes]]:
     """``count`` more processes serving the socket this one bound."""
     if count <= 0:
         return []
@@ -152,7 +156,7 @@ def _start_workers(count: int, runtime: Any, config: Config, quiet: bool) -> lis
         sys.executable, "-c", "from sdw.cli import main; main()", "dev",
         "--project-dir", str(config.project_root), "--state-dir", str(config.state_dir),
         "--host", config.host, "--port", str(runtime.port),
-        "--worker-fd", str(fd), "--parent-pid", str(os.getpid()),
+        "--worker-fd", str(fd), "--parent-pid", str(os.getpid()), "--concurrency", str(concurrency),
         *(["--quiet"] if quiet else []),
     ]
     return [subprocess.Popen(command, pass_fds=(fd,)) for _ in range(count)]  # noqa: S603 - our own argv

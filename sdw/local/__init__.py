@@ -7,7 +7,14 @@ from sdw.local._context import LambdaContext
 from sdw.local._errors import LocalError, StateError, TokenRejectedError
 from sdw.local._events import EventBuilder, GatewayRequest
 from sdw.local._gateway import Gateway
-from sdw.local._invoker import ImportFailure, Invocation, LambdaError, LocalInvoker, UnknownFunctionError
+from sdw.local._invoker import (
+    ImportFailure,
+    Invocation,
+    LambdaError,
+    LocalInvoker,
+    ThrottledError,
+    UnknownFunctionError,
+)
 from sdw.local._output import OutputCapture
 from sdw.local._responses import GatewayResponse
 from sdw.local._routing import Route, Router, SystemCall
@@ -55,6 +62,7 @@ __all__ = [
     "StateDir",
     "StateError",
     "SystemCall",
+    "ThrottledError",
     "TokenRejectedError",
     "UnknownFunctionError",
     "WorkerPool",

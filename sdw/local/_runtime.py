@@ -37,7 +37,7 @@ from sdw.asl import validate_definition
 from sdw.local._authorizer import create_jwt_authorizer
 from sdw.local._events import EventBuilder, parse_query
 from sdw.local._gateway import AccessLog, Gateway
-from sdw.local._invoker import LocalInvoker
+from sdw.local._invoker import DEFAULT_CONCURRENCY, LocalInvoker
 from sdw.local._output import OutputCapture
 from sdw.local._routing import Router, SystemCall
 from sdw.local._server import LocalServer, bind_socket
@@ -88,13 +88,16 @@ def create_local_runtime(
     access_log: AccessLog | None = None,
     output: OutputCapture | None = None,
     workers: int = 64,
+    concurrency: int = DEFAULT_CONCURRENCY,
     clock: Callable[[], float] = time.time,
     sock: socket.socket | None = None,
 ) -> LocalRuntime:
     """Load the project and wire a runtime listening on host:port (0 = a free port).
 
     ``sock``: an already listening socket to serve on instead (a worker process of
-    ``sdw dev --workers N`` serves the socket its parent bound).
+    ``sdw dev --workers N`` serves the socket its parent bound). ``workers``: the warm
+    handler threads; ``concurrency``: the calls one function may run at once (the excess is
+    throttled, as Lambda throttles past a function's concurrency).
     """
     load = load_project(project_root, validate_definition=validate_definition, region=region)
     if sock is None:
@@ -107,7 +110,7 @@ def create_local_runtime(
         authorizer = create_jwt_authorizer(pool)
         pool_workers = WorkerPool(workers)
         invoker = LocalInvoker(load.project, pool=pool_workers, region=region, output=output,
-                               wall_clock=clock)
+                               wall_clock=clock, concurrency=concurrency)
         router = Router()
         for function in load.project.functions:
             router.add_function(function.key)

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sdw.asl import LambdaResponse, StatesError, TaskRequest, shape_lambda_response
-from sdw.local._invoker import Invocation, LocalInvoker, Pending, UnknownFunctionError
+from sdw.local._invoker import Invocation, LocalInvoker, Pending, ThrottledError, UnknownFunctionError
 from sdw.project import Project
 
 __all__ = ["LambdaTasks", "Outcome"]
@@ -89,6 +89,9 @@ class LambdaTasks:
         except UnknownFunctionError:
             self._report((execution_arn, task_id, False, None, *_not_found(function_name)))
             return
+        except ThrottledError:
+            self._report((execution_arn, task_id, False, None, *_throttled()))
+            return
         with self._lock:
             heapq.heappush(self._deadlines, (pending.deadline, next(self._seq), pending, execution_arn,
                                              task_id, legacy))
@@ -134,6 +137,17 @@ def _outcome(execution_arn: str, task_id: str, invocation: Invocation, legacy: b
         return (execution_arn, task_id, True, shape_lambda_response(response, legacy=legacy), None, None)
     except StatesError as exc:
         return (execution_arn, task_id, False, None, exc.name, exc.cause)
+
+
+def _throttled() -> tuple[str, str]:
+    # Lambda: 429 TooManyRequestsException "Rate Exceeded.", which Step Functions reports as
+    # Lambda.TooManyRequestsException (its developer guide's Retry example for Lambda tasks
+    # retries it), the cause in the same SDK form as the other Lambda service errors.
+    return (
+        "Lambda.TooManyRequestsException",
+        f"{ThrottledError.MESSAGE} (Service: AWSLambda; Status Code: 429; "
+        f"Error Code: TooManyRequestsException; Request ID: {uuid.uuid4()}; Proxy: null)",
+    )
 
 
 def _not_found(function_name: str) -> tuple[str, str]:

@@ -95,8 +95,10 @@ def open_engine(
     policy: CheckpointPolicy | None = None,
     pool: WorkerPool | None = None,
     clock: Clock | None = None,
+    concurrency: int = 1000,
 ) -> LocalFlowEngine:
-    invoker = LocalInvoker(project, pool=pool or WorkerPool(16), region=REGION, account_id=ACCOUNT)
+    invoker = LocalInvoker(project, pool=pool or WorkerPool(16), region=REGION, account_id=ACCOUNT,
+                           concurrency=concurrency)
     return create_flow_engine(
         project, state, invoker, region=REGION, account_id=ACCOUNT, policy=policy, tick=0.05, clock=clock
     )

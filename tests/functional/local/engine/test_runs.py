@@ -424,3 +424,32 @@ def test_retries_wait_their_back_off_on_the_engines_clock(tmp_path: Path) -> Non
     scheduled = [e["timestamp"] for e in events if e["type"] == "LambdaFunctionScheduled"]
     assert len(failed) == 2 and len(scheduled) == 3
     assert all(10 <= (s - f).total_seconds() < 20 for f, s in zip(failed, scheduled[1:], strict=True))
+
+
+def two_naps(retry: list[dict[str, Any]]) -> dict[str, Any]:
+    """Two branches calling ``nap`` at once, each with ``retry``."""
+    def branch(name: str) -> dict[str, Any]:
+        return {"StartAt": name, "States": {name: task("nap", Parameters={"seconds": 0.3}, Retry=retry,
+                                                       End=True)}}
+
+    both = {"Type": "Parallel", "Branches": [branch("N0"), branch("N1")], "End": True}
+    definition = {"StartAt": "Both", "States": {"Both": both}}
+    return {"twoNaps": {"functions": uses("nap"), "definition": definition}}
+
+
+def test_a_task_past_the_functions_concurrency_is_lambdas_throttle_which_a_retry_can_absorb(
+    tmp_path: Path,
+) -> None:
+    # Two branches call `nap` at once; the function may run one call: the other is refused as
+    # Lambda refuses it (TooManyRequestsException), which Step Functions reports as
+    # Lambda.TooManyRequestsException, the error its guide retries for Lambda tasks.
+    bare = write_project(tmp_path / "bare", two_naps([]), FUNCTIONS, configs=CONFIGS)
+    with running_engine(bare, tmp_path / "state1", concurrency=1) as engine:
+        failed = run_to_end(engine, "twoNaps", {})
+    assert (failed.status, failed.error) == ("FAILED", "Lambda.TooManyRequestsException")
+    assert (failed.cause or "").startswith("Rate Exceeded. (Service: AWSLambda; Status Code: 429;")
+    retried = [{"ErrorEquals": ["Lambda.TooManyRequestsException"], "IntervalSeconds": 1, "MaxAttempts": 5}]
+    patient = write_project(tmp_path / "patient", two_naps(retried), FUNCTIONS, configs=CONFIGS)
+    with running_engine(patient, tmp_path / "state2", concurrency=1) as engine:
+        done = run_to_end(engine, "twoNaps", {})
+    assert done.status == "SUCCEEDED" and len(done.output) == 2

@@ -46,7 +46,7 @@ from datetime import UTC, datetime
 from typing import Any, Concatenate, ParamSpec
 
 from sdw.project import Flow, FlowType, Project
-from sdw.system._errors import ExecutionNotFoundError, FlowNotFoundError, ServiceError
+from sdw.system._errors import ExecutionNotFoundError, FlowNotFoundError, InvalidParameterError, ServiceError
 from sdw.system._flows_input import (
     check_query,
     parse_execution_input,
@@ -79,6 +79,12 @@ def _endpoint(method: _Method[P]) -> _Endpoint[P]:
     ) -> SystemResponse:
         if principal is None:
             return unauthorized()
+        if not principal.claims.get("sub"):
+            # The executions are the caller's: without a sub there is nobody to own them.
+            # (API Gateway's JWT authorizer passes a signed token without sub; Cognito never
+            # signs one, so only a token made by hand gets here.)
+            message = "The token has no 'sub' claim: the flow endpoints need it to know whose runs are whose."
+            return SystemResponse(400, {"message": message, "code": InvalidParameterError.code})
         try:
             return method(self, principal, *args, **kwargs)
         except ServiceError as exc:

@@ -1,4 +1,5 @@
-"""No handler can wedge the server: BaseExceptions answered at once, a concurrency cap per function.
+"""No handler can wedge the server: BaseExceptions answered at once, a concurrency cap per function,
+and a response HTTP could not carry (a 204 with a body) sent as HTTP allows.
 
 A small runtime of its own (4 handler threads, 2 concurrent calls per function) so that
 exhausting either would show within a few calls.
@@ -22,6 +23,8 @@ HANDLERS = {
     "interrupted": "def handler(event, context):\n    raise KeyboardInterrupt\n",
     "cancelled": "import asyncio\n\ndef handler(event, context):\n    raise asyncio.CancelledError()\n",
     "hold": "import time\n\ndef handler(event, context):\n    time.sleep(2)\n    return 'held'\n",
+    "no_content": "def handler(event, context):\n    return {'statusCode': 204, 'body': 'not sent'}\n",
+    "not_modified": "def handler(event, context):\n    return {'statusCode': 304, 'body': '{}'}\n",
 }
 
 
@@ -93,3 +96,13 @@ def test_a_call_past_the_functions_concurrency_is_answered_as_http_api_answers_a
     for thread in threads:
         thread.join(10)
     assert [response.json() for response in held] == ["held", "held"]
+
+
+@pytest.mark.parametrize(("name", "status"), [("no_content", 204), ("not_modified", 304)])
+def test_a_204_or_304_with_a_body_reaches_the_client_without_it(
+    runtime: tuple[LocalRuntime, httpx.Client, str], name: str, status: int
+) -> None:
+    _, client, _ = runtime
+    response = client.post(f"/lib/{name}")
+    assert (response.status_code, response.content) == (status, b"")
+    assert client.post("/lib/ping").text == "I am alive"  # the connection and the server go on

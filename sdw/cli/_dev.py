@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
 import click
@@ -59,7 +60,7 @@ def dev(
     concurrency: int, quiet: bool, worker_fd: int | None, parent_pid: int | None,
 ) -> None:
     """Run the local runtime: every functions/lib/<name> at POST /lib/<name>, behind JWTs."""
-    from sdw.local import LocalError, OutputCapture, create_local_runtime
+    from sdw.local import LocalError, OutputCapture, announce_server, create_local_runtime
     from sdw.project import ProjectError
 
     config = load_config(project_dir=project_dir, state_dir=state_dir, host=host, port=port)
@@ -95,8 +96,11 @@ def dev(
         runtime.close()
         raise click.ClickException(str(exc)) from None
     children: list[subprocess.Popen[bytes]] = []
+    withdrawn: list[Callable[[], None]] = []
 
     def on_ready(bound: int) -> None:
+        # where this server listens, for `sdw users token`, `sdw run`... (sdw/local/_running.py)
+        withdrawn.append(announce_server(runtime.pool.state, runtime.base_url))
         children.extend(_start_workers(workers - 1, runtime, config, quiet, concurrency))
         suffix = f", {workers} worker processes" if workers > 1 else ""
         click.echo(f"Listening on {runtime.base_url}{suffix} (Ctrl-C to stop)")
@@ -107,6 +111,8 @@ def dev(
         _serve(runtime, output, on_ready)
     finally:
         _stop_workers(children)
+        for withdraw in withdrawn:
+            withdraw()
     click.echo("sdw dev: stopped")
 
 

@@ -18,6 +18,7 @@ from sdw.local._invoker import (
 from sdw.local._output import OutputCapture
 from sdw.local._responses import GatewayResponse
 from sdw.local._routing import Route, Router, SystemCall
+from sdw.local._running import announce_server, running_server_url
 from sdw.local._runtime import LocalRuntime, create_local_runtime
 from sdw.local._server import LocalServer, adopt_socket
 from sdw.local._statedir import StateDir, create_state_dir
@@ -67,6 +68,7 @@ __all__ = [
     "UnknownFunctionError",
     "WorkerPool",
     "adopt_socket",
+    "announce_server",
     "claim_string",
     "create_flow_engine",
     "create_jwt_authorizer",
@@ -77,4 +79,5 @@ __all__ = [
     "ensure_dev_user",
     "generate_password",
     "local_base_url",
+    "running_server_url",
 ]

@@ -25,6 +25,7 @@ from sdw.system._flows_input import (
     MAX_STOP_ERROR,
     execution_arn,
     json_kind,
+    owned_execution_name,
 )
 from sdw.system._lifetime import RequestedLifetime, requested_lifetime, token_lifetime
 from sdw.system._ports import (
@@ -86,6 +87,7 @@ __all__ = [
     "auth_config",
     "execution_arn",
     "json_kind",
+    "owned_execution_name",
     "parse_year_month",
     "principal_from_event",
     "requested_lifetime",

@@ -22,6 +22,7 @@ The errors this module adds to ``sdw.system._errors``' tree, each a 400:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -40,6 +41,7 @@ DEFAULT_LIMIT = 100  # both list 100 when maxResults is 0 or absent
 MAX_STOP_ERROR = 256  # StopExecution: error, 0-256 characters
 MAX_STOP_CAUSE = 32768  # StopExecution: cause, 0-32768 characters
 USER_ID_KEY = "__user_id"
+_OWNER_DIGITS = 16  # hex digits of the caller's part of a given name (64 bits)
 
 _EXECUTION_ARN = re.compile(
     r"arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(?:execution:(?P<machine>[^:]+):(?P<name>[^:]+)"
@@ -133,6 +135,25 @@ def parse_execution_name(value: str | None) -> str | None:
             "wildcards, control characters or any of \" # % \\ ^ | ~ ` $ & , ; : /)."
         )
     return value
+
+
+def parse_given_name(value: str) -> str | None:
+    """``value`` if it could be a name a caller gave (see ``parse_execution_name``), else None."""
+    return value if _is_name(value) else None
+
+
+def owned_execution_name(owner: str, name: str) -> str:
+    """The execution name that ``name``, given by ``owner``, becomes: unique to that caller.
+
+    Step Functions' names are per state machine; the callers of ``/run`` are many. The name
+    keeps what the caller wrote (cut to fit 80 characters) and ends with 16 hex digits of
+    SHA-256 over the caller's sub and the whole name, so two callers' names never meet.
+
+    >>> owned_execution_name("sub-1", "nightly-2027-01-15")
+    'nightly-2027-01-15-b1b58da9572d9d5c'
+    """
+    digest = hashlib.sha256(f"{owner}\n{name}".encode()).hexdigest()[:_OWNER_DIGITS]
+    return f"{name[: MAX_NAME - _OWNER_DIGITS - 1]}-{digest}"
 
 
 def parse_stop_body(body: str | bytes | None) -> tuple[str | None, str | None]:

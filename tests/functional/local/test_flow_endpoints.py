@@ -23,7 +23,7 @@ import pytest
 from sdw.local import generate_password
 from sdw.local._runtime import LocalRuntime, create_local_runtime
 from sdw.local.userpool import SigningKey
-from sdw.system import Tokens
+from sdw.system import Tokens, owned_execution_name
 
 FUNCTIONS = {
     "shout": textwrap.dedent(
@@ -315,10 +315,17 @@ def test_a_name_step_functions_refuses_is_a_400(server: FlowServer, name: str) -
 
 def test_the_same_name_and_input_is_the_same_execution_and_other_input_a_409(server: FlowServer) -> None:
     first = server.ada.started("waitFlow", {"n": 1}, name="nap-once")
-    assert first["executionId"] == "nap-once"
+    assert first["executionId"] == owned_execution_name(server.ada.sub, "nap-once")
     assert server.ada.started("waitFlow", {"n": 1}, name="nap-once") == first
-    assert_error(server.ada.start("waitFlow", {"n": 2}, name="nap-once"), 409, "ExecutionAlreadyExists")
+    assert_error(server.ada.start("waitFlow", {"n": 2}, name="nap-once"), 409, "ExecutionAlreadyExists",
+                 "Execution already exists: 'nap-once' was started with other input.")
+    # Bob reusing Ada's name learns nothing and takes nothing: he gets an execution of his own
+    bobs = server.bob.started("waitFlow", {"n": 1}, name="nap-once")
+    assert bobs["executionId"] != first["executionId"]
+    assert server.bob.get("waitFlow", first["executionId"]).status_code == 404
+    assert server.ada.get("waitFlow", "nap-once").json()["executionId"] == first["executionId"]
     server.ada.stop("waitFlow", "nap-once")
+    server.bob.stop("waitFlow", "nap-once")
 
 
 # --------------------------------------------------------------------------- polling and ownership

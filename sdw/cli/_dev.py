@@ -60,7 +60,7 @@ def dev(
     concurrency: int, quiet: bool, worker_fd: int | None, parent_pid: int | None,
 ) -> None:
     """Run the local runtime: every functions/lib/<name> at POST /lib/<name>, behind JWTs."""
-    from sdw.local import LocalError, OutputCapture, announce_server, create_local_runtime
+    from sdw.local import FlowFileWatch, LocalError, OutputCapture, announce_server, create_local_runtime
     from sdw.project import ProjectError
 
     config = load_config(project_dir=project_dir, state_dir=state_dir, host=host, port=port)
@@ -98,9 +98,14 @@ def dev(
     children: list[subprocess.Popen[bytes]] = []
     withdrawn: list[Callable[[], None]] = []
 
+    project = runtime.project
+    watch = FlowFileWatch([project.root / "flows", *(plugin.root / "flows" for plugin in project.plugins)],
+                          project.root)
+
     def on_ready(bound: int) -> None:
         # where this server listens, for `sdw users token`, `sdw run`... (sdw/local/_running.py)
         withdrawn.append(announce_server(runtime.pool.state, runtime.base_url))
+        watch.start()  # an edited flow file is not reloaded: say so when it happens
         children.extend(_start_workers(workers - 1, runtime, config, quiet, concurrency))
         suffix = f", {workers} worker processes" if workers > 1 else ""
         click.echo(f"Listening on {runtime.base_url}{suffix} (Ctrl-C to stop)")
@@ -110,6 +115,7 @@ def dev(
     try:
         _serve(runtime, output, on_ready)
     finally:
+        watch.stop()
         _stop_workers(children)
         for withdraw in withdrawn:
             withdraw()
@@ -142,6 +148,10 @@ def _print_banner(runtime: Any, config: Config) -> None:
         lines.append(f"  {route.method:<4} {base}{route.path}{'   (JWT)' if route.authorized else ''}")
     keys = [fn.key for fn in runtime.project.functions]
     ping = "ping" if "ping" in keys or not keys else keys[0]
+    if runtime.project.flows:
+        count = len(runtime.project.flows)
+        lines += ["", f"{count} flow(s) read now: after editing flows/*.yml, restart sdw dev "
+                      "(handlers reload by themselves; flows do not)."]
     lines += [
         "",
         f"Try it (a fresh token for the dev user, valid {tokens.expires_in // 60} minutes):",

@@ -6,6 +6,7 @@ from sdw.local._authorizer import JwtAuthorizer, claim_string, create_jwt_author
 from sdw.local._context import LambdaContext
 from sdw.local._errors import LocalError, StateError, TokenRejectedError
 from sdw.local._events import EventBuilder, GatewayRequest
+from sdw.local._flow_watch import FlowFileWatch
 from sdw.local._gateway import Gateway
 from sdw.local._invoker import (
     ImportFailure,
@@ -41,6 +42,7 @@ __all__ = [
     "CheckpointPolicy",
     "EngineExecutions",
     "EventBuilder",
+    "FlowFileWatch",
     "Gateway",
     "GatewayRequest",
     "GatewayResponse",

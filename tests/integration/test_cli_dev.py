@@ -152,6 +152,23 @@ def test_a_token_from_sdw_users_token_works_on_the_running_sdw_dev_whatever_its_
     assert not (tmp_path / "state" / "dev-server.json").exists()  # withdrawn when it stops
 
 
+def test_sdw_dev_says_at_start_and_when_it_happens_that_a_flow_edit_needs_a_restart(
+    project: Path, tmp_path: Path, free_port: int
+) -> None:
+    shutil.copytree(REPO / "flows", project / "flows")
+    process = DevProcess(["--port", str(free_port), "--project-dir", str(project),
+                          "--state-dir", str(tmp_path / "state")])
+    try:
+        process.wait_for(r"flow\(s\) read now: after editing flows/\*\.yml, restart sdw dev")
+        process.wait_for(r"Listening on")
+        flow = project / "flows" / "helloWorldFlow.yml"
+        flow.write_text(flow.read_text() + "\n# edited\n")
+        process.wait_for(r"flows/helloWorldFlow\.yml \(edited\): sdw dev read the flows when it started",
+                         timeout=10)
+    finally:
+        assert process.stop() == 0
+
+
 def test_sdw_dev_reports_a_port_in_use_in_one_sentence(project: Path, tmp_path: Path) -> None:
     import socket
 

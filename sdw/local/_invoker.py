@@ -49,15 +49,17 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from contextlib import nullcontext
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Any
 
+from sdw.asl import lambda_log_result, max_memory_used_mb
 from sdw.local._context import Clock, LambdaContext
 from sdw.local._events import new_uuid4
-from sdw.local._output import OutputCapture, current_function
+from sdw.local._output import OutputCapture, current_function, recording_output
 from sdw.local._workers import WorkerPool
 from sdw.project import DEFAULT_ACCOUNT_ID, Function, Project
 
@@ -111,6 +113,7 @@ class Invocation:
     error: LambdaError | None = None
     duration_ms: float = 0.0
     timed_out: bool = False
+    log_result: str | None = None  # asked for with log_tail: base64 of the log's last 4 KB
 
     @property
     def ok(self) -> bool:
@@ -159,7 +162,7 @@ class Pending:
     """A call in flight. ``on_done`` runs on the worker thread when the handler returns."""
 
     __slots__ = (
-        "abandoned", "deadline", "function", "instance", "on_done",
+        "abandoned", "deadline", "function", "instance", "log_tail", "on_done",
         "request_id", "result", "started", "timeout",
     )
 
@@ -173,6 +176,7 @@ class Pending:
         self.on_done: Callable[[Invocation], None] | None = None
         self.instance: _Instance | None = None  # the instance that runs it, once chosen
         self.abandoned = False
+        self.log_tail = False  # Invoke's LogType Tail: keep the call's log for Invocation.log_result
 
 
 class LocalInvoker:
@@ -225,10 +229,14 @@ class LocalInvoker:
 
     # -- calling ---------------------------------------------------------------------
 
-    def start(self, key: str, event: Any, on_done: Callable[[Invocation], None] | None = None) -> Pending:
+    def start(
+        self, key: str, event: Any, on_done: Callable[[Invocation], None] | None = None, *,
+        log_tail: bool = False,
+    ) -> Pending:
         """Queue a call; ``on_done(invocation)`` runs on the worker thread when it returns.
 
         The caller owns the waiting, and so the timeout: see ``invoke`` and ``time_out``.
+        ``log_tail`` is Invoke's ``LogType: Tail``: the invocation carries ``log_result``.
         """
         function = self._functions.get(key)
         if function is None:
@@ -240,6 +248,7 @@ class LocalInvoker:
             self._in_flight[key] = running + 1
         pending = Pending(function, new_uuid4(), self._clock())
         pending.on_done = on_done
+        pending.log_tail = log_tail
         try:
             self._pool.submit(lambda: self._run(pending, event))
         except BaseException:
@@ -284,13 +293,18 @@ class LocalInvoker:
 
     def _run(self, pending: Pending, event: Any) -> None:
         fn = pending.function
+        written: list[str] = []
         try:
-            with current_function(fn.key):
+            with current_function(fn.key), recording_output(written) if pending.log_tail else nullcontext():
                 try:
                     result = self._call(pending, event)
                 finally:
                     if self._output is not None:
                         self._output.flush_function()
+            if pending.log_tail:
+                tail = lambda_log_result(pending.request_id, "".join(written), duration_ms=result.duration_ms,
+                                         memory_mb=fn.memory, max_memory_mb=max_memory_used_mb())
+                result = replace(result, log_result=tail)
         except BaseException as exc:  # the invoker's own failure: still an answer, never a lost call
             log.error("%s: the local runtime failed: %s", fn.key, exc, exc_info=True)
             error = LambdaError("Runtime.Unknown", f"RequestId: {pending.request_id} Error: {exc}", (),

@@ -29,6 +29,18 @@ def running_function() -> str | None:
 
 
 @contextmanager
+def recording_output(lines: list[str]) -> Iterator[None]:
+    """Also keep what this thread's handler writes (through the installed streams) in ``lines``:
+    the function's part of the log an Invoke with ``LogType: Tail`` returns the tail of."""
+    previous = getattr(_local, "record", None)
+    _local.record = lines
+    try:
+        yield
+    finally:
+        _local.record = previous
+
+
+@contextmanager
 def current_function(name: str) -> Iterator[None]:
     previous = getattr(_local, "name", None)
     _local.name = name
@@ -53,6 +65,9 @@ class PrefixingStream(io.TextIOBase):
         name = getattr(_local, "name", None)
         if name is None:
             return self._target.write(text)
+        record: list[str] | None = getattr(_local, "record", None)
+        if record is not None:
+            record.append(text)
         pending: dict[int, str] = _pending_lines()
         key = id(self)
         buffered = pending.get(key, "") + text

@@ -4,7 +4,9 @@ A Task's Lambda call goes to :class:`~sdw.local._invoker.LocalInvoker` without b
 the engine: ``LocalInvoker.start`` runs the handler on its warm pool and calls back with
 the :class:`Invocation`; the result is shaped here exactly as sdw.asl's Lambda integration
 shapes a Lambda response (the payload for a function ARN resource; ``ExecutedVersion``,
-``Payload``, ``StatusCode``... for ``arn:aws:states:::lambda:invoke``), and a Lambda error
+``Payload``, ``StatusCode``... for ``arn:aws:states:::lambda:invoke``, with ``LogResult``
+when the parameters ask for ``LogType: Tail``: what the handler wrote, between Lambda's
+START, END and REPORT lines), and a Lambda error
 document becomes the ``StatesError`` Step Functions reports (``errorType`` as the error,
 the document as the cause), by the same ``shape_lambda_response``.
 
@@ -78,6 +80,7 @@ class LambdaTasks:
                 event = {}
         key = self._keys.get(_function_name(function_name))
         task_id = request.task_id
+        log_tail = not legacy and isinstance(params, dict) and params.get("LogType") == "Tail"
 
         def done(invocation: Invocation) -> None:
             self._report(_outcome(execution_arn, task_id, invocation, legacy))
@@ -85,7 +88,7 @@ class LambdaTasks:
         try:
             if key is None:
                 raise UnknownFunctionError(function_name)
-            pending = self._invoker.start(key, event, done)
+            pending = self._invoker.start(key, event, done, log_tail=log_tail)
         except UnknownFunctionError:
             self._report((execution_arn, task_id, False, None, *_not_found(function_name)))
             return
@@ -129,7 +132,7 @@ def _outcome(execution_arn: str, task_id: str, invocation: Invocation, legacy: b
         return (execution_arn, task_id, True, invocation.payload, None, None)
     if invocation.error is None:
         body = json.dumps(invocation.payload).encode()  # Lambda's Python runtime: json.dumps defaults
-        response = LambdaResponse(body, invocation.request_id)
+        response = LambdaResponse(body, invocation.request_id, log_result=invocation.log_result)
     else:
         body = json.dumps(invocation.error.document()).encode()
         response = LambdaResponse(body, invocation.request_id, function_error="Unhandled")

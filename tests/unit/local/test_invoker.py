@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import threading
 import time
 from typing import Any
@@ -8,6 +9,7 @@ from typing import Any
 import pytest
 
 from sdw.local._invoker import RELOAD_CHECK_S, ThrottledError, UnknownFunctionError
+from sdw.local._output import OutputCapture
 from sdw.local._workers import WorkerPool
 
 from ._doubles import ManualClock, answer, make_invoker
@@ -294,3 +296,27 @@ def _wait_for(condition: Any, timeout: float = 5.0) -> bool:
             return False
         time.sleep(0.005)
     return True
+
+
+def test_log_tail_returns_the_calls_log_between_lambdas_start_end_and_report_lines() -> None:
+    def talker(event: Any, context: Any) -> str:
+        print("hello from the handler")
+        return "ok"
+
+    invoker = make_invoker({"talker": talker})
+    capture = OutputCapture()
+    capture.install()
+    try:
+        done = threading.Event()
+        pending = invoker.start("talker", {}, lambda _invocation: done.set(), log_tail=True)
+        assert done.wait(5)
+    finally:
+        capture.uninstall()
+    invocation = pending.result
+    assert invocation is not None and invocation.log_result is not None
+    rid = invocation.request_id
+    log = base64.b64decode(invocation.log_result).decode()
+    written = "hello from the handler\n"
+    assert log.startswith(f"START RequestId: {rid} Version: $LATEST\n{written}END RequestId: {rid}\n")
+    assert f"REPORT RequestId: {rid}\tDuration: " in log and "\tMemory Size: 1024 MB\t" in log
+    assert invoker.invoke("talker", {}).log_result is None  # only when asked for

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import stat
 import threading
 import time
@@ -78,6 +79,21 @@ FLOWS: dict[str, Any] = {
                     "Type": "Task",
                     "Resource": "arn:aws:states:::lambda:invoke",
                     "Parameters": {"FunctionName": function_arn("echo"), "Payload": {"hello.$": "$.who"}},
+                    "End": True,
+                }
+            },
+        },
+    },
+    "tailer": {
+        "functions": uses("echo"),
+        "definition": {
+            "StartAt": "I",
+            "States": {
+                "I": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::lambda:invoke",
+                    "Parameters": {"FunctionName": function_arn("echo"), "Payload": {"a": 1},
+                                   "LogType": "Tail"},
                     "End": True,
                 }
             },
@@ -453,3 +469,12 @@ def test_a_task_past_the_functions_concurrency_is_lambdas_throttle_which_a_retry
     with running_engine(patient, tmp_path / "state2", concurrency=1) as engine:
         done = run_to_end(engine, "twoNaps", {})
     assert done.status == "SUCCEEDED" and len(done.output) == 2
+
+
+def test_lambda_invoke_with_log_type_tail_returns_the_log_result(engine: LocalFlowEngine) -> None:
+    output = run_to_end(engine, "tailer", {}).output
+    assert output["Payload"] == {"a": 1}
+    log = base64.b64decode(output["LogResult"]).decode()
+    assert log.startswith("START RequestId: ")
+    assert "\nEND RequestId: " in log and "\nREPORT RequestId: " in log
+    assert output["SdkHttpMetadata"]["HttpHeaders"]["X-Amz-Log-Result"] == output["LogResult"]

@@ -53,7 +53,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType, TracebackType
+from types import CodeType, ModuleType, TracebackType
 from typing import Any
 
 from sdw.asl import lambda_log_result, max_memory_used_mb
@@ -450,7 +450,7 @@ def _import_file(module_name: str, path: Path) -> ModuleType:
         sys.modules[module_name] = module  # dataclasses and pickle look the module up by name
         sys.path.insert(0, folder)
         try:
-            spec.loader.exec_module(module)
+            exec(_compiled(path), module.__dict__)  # noqa: S102 - the project's own handler, as Lambda runs it
         except BaseException:
             del sys.modules[module_name]
             raise
@@ -458,6 +458,25 @@ def _import_file(module_name: str, path: Path) -> ModuleType:
             with contextlib.suppress(ValueError):
                 sys.path.remove(folder)
     return module
+
+
+_CODE: dict[tuple[str, int, int], CodeType] = {}
+
+
+def _compiled(path: Path) -> CodeType:
+    """The handler file's code object, compiled once per version of the file.
+
+    A fresh instance (after a timeout, an exit, an edit) runs the module again, as a Lambda
+    cold start does, but the unchanged source need not be compiled again: this is what a
+    ``.pyc`` saves, kept in memory so it holds under PYTHONDONTWRITEBYTECODE too.
+    """
+    stat = os.stat(path)
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    code = _CODE.get(key)
+    if code is None:
+        code = compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+        _CODE[key] = code
+    return code
 
 
 def _mtime(path: Path) -> float:

@@ -37,6 +37,13 @@ def uses(*names: str) -> list[dict[str, str]]:
     return [{"name": name, "handler": FN.format(name)} for name in names]
 
 
+def invoking_echo(parameters: dict[str, Any]) -> dict[str, Any]:
+    """A flow of one ``lambda:invoke`` Task calling ``echo`` with these parameters."""
+    invoke = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+              "Parameters": {"FunctionName": function_arn("echo"), **parameters}, "End": True}
+    return {"functions": uses("echo"), "definition": {"StartAt": "I", "States": {"I": invoke}}}
+
+
 FLOWS: dict[str, Any] = {
     "two": {
         "functions": uses("add_one", "double"),
@@ -70,35 +77,8 @@ FLOWS: dict[str, Any] = {
         "functions": uses("boom"),
         "definition": {"StartAt": "B", "States": {"B": task("boom", End=True)}},
     },
-    "invoker": {
-        "functions": uses("echo"),
-        "definition": {
-            "StartAt": "I",
-            "States": {
-                "I": {
-                    "Type": "Task",
-                    "Resource": "arn:aws:states:::lambda:invoke",
-                    "Parameters": {"FunctionName": function_arn("echo"), "Payload": {"hello.$": "$.who"}},
-                    "End": True,
-                }
-            },
-        },
-    },
-    "tailer": {
-        "functions": uses("echo"),
-        "definition": {
-            "StartAt": "I",
-            "States": {
-                "I": {
-                    "Type": "Task",
-                    "Resource": "arn:aws:states:::lambda:invoke",
-                    "Parameters": {"FunctionName": function_arn("echo"), "Payload": {"a": 1},
-                                   "LogType": "Tail"},
-                    "End": True,
-                }
-            },
-        },
-    },
+    "invoker": invoking_echo({"Payload": {"hello.$": "$.who"}}),
+    "tailer": invoking_echo({"Payload": {"a": 1}, "LogType": "Tail"}),
     "missing": {
         "definition": {"StartAt": "M", "States": {"M": task("no_such_function", End=True)}},
     },

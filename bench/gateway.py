@@ -14,7 +14,13 @@ What it does, in one invocation:
    and ``--workers 2`` (``--workers``), ``--seconds`` each after
    ``--warmup`` unrecorded seconds, with the loader the peer script uses (wrk when
    installed, else ../shared/peer-bench/load.py; ``LOADER=wrk|py`` forces one).
-4. Runs ../shared/peer-bench/run_peer_bench.sh (serverless-offline, same loader, same
+4. Handlers that raise (issue 10): with ``sdw dev --workers 1``, the same c16 load where
+   a quarter of the calls go to ``interrupted``, a handler that raises
+   ``KeyboardInterrupt`` (wrk only: it picks each call's path). Every such call must be
+   answered 500 at once (Lambda's Runtime.ExitError) and every other call 200: the request
+   log of the measured seconds is read back to count both, and the throughput is set
+   beside the pure ``ping`` run's (``--no-interrupts`` skips it).
+5. Runs ../shared/peer-bench/run_peer_bench.sh (serverless-offline, same loader, same
    durations) and prints one JSON object: ours, the peer's and the ratios.
 """
 
@@ -37,6 +43,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 PEER = ROOT.parent / "shared" / "peer-bench"
 PING = "def handler(event, context):\n    return {'statusCode': 200, 'body': 'I am alive'}\n"
+INTERRUPTED = "def handler(event, context):\n    raise KeyboardInterrupt\n"
 GENERATED = "def handler(event, context):\n    return {{'statusCode': 200, 'body': {{'n': {n}}}}}\n"
 WRK_LUA = """wrk.method = "POST"
 wrk.body   = ""
@@ -48,6 +55,16 @@ done = function(summary, latency, requests)
     e.connect + e.read + e.write + e.status + e.timeout))
 end
 """
+
+WRK_MIXED_LUA = """wrk.method = "POST"
+wrk.body   = ""
+local n = 0
+request = function()
+  n = n + 1
+  if n % 4 == 0 then return wrk.format(nil, "/lib/interrupted") end
+  return wrk.format(nil, "/lib/ping")
+end
+""" + WRK_LUA.split("\n", 2)[2]
 
 sys.path.insert(0, str(ROOT))
 
@@ -63,6 +80,8 @@ def make_project(root: Path, count: int) -> None:
     lib = root / "functions" / "lib"
     (lib / "ping").mkdir(parents=True)
     (lib / "ping" / "handler.py").write_text(PING)
+    (lib / "interrupted").mkdir()
+    (lib / "interrupted" / "handler.py").write_text(INTERRUPTED)
     for n in range(count):
         folder = lib / f"fn_{n:03d}"
         folder.mkdir()
@@ -163,6 +182,52 @@ def run_load(
     return {key: data[key] for key in ("rps", "p50_ms", "p99_ms", "errors")}
 
 
+def run_wrk(script_text: str, url: str, header: str, concurrency: int, seconds: int) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(script_text)
+    try:
+        threads = "1" if concurrency == 1 else "2"
+        out = subprocess.run(["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{seconds}s", "-s", script.name,
+                              "-H", header, url], capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(script.name)
+    line = next(x for x in out.splitlines() if x.startswith("WRKJSON "))
+    data: dict[str, Any] = json.loads(line.removeprefix("WRKJSON "))
+    return data
+
+
+def run_interrupted_mix(port: int, token: str, concurrency: int, seconds: int, warmup: int,
+                        log: Path) -> dict[str, Any]:
+    """A quarter of the calls to a handler raising KeyboardInterrupt; the request log says how each went."""
+    url = f"http://127.0.0.1:{port}/lib/ping"
+    header = f"Authorization: Bearer {token}"
+    run_wrk(WRK_MIXED_LUA, url, header, concurrency, warmup)
+    time.sleep(1)
+    offset = log.stat().st_size
+    data = run_wrk(WRK_MIXED_LUA, url, header, concurrency, seconds)
+    time.sleep(0.5)  # the last lines of the request log
+    with log.open("rb") as lines:
+        lines.seek(offset)
+        tail = lines.read().decode("utf-8", "replace").splitlines()
+    counts: dict[str, int] = {}
+    for line in tail:
+        parts = line.split()
+        if len(parts) >= 3 and parts[0] == "POST" and parts[1] in ("/lib/ping", "/lib/interrupted"):
+            key = f"{parts[1].rsplit('/', 1)[1]}_{parts[2]}"
+            counts[key] = counts.get(key, 0) + 1
+    calls = sum(counts.values())
+    rps = data["requests"] / (data["duration_us"] / 1e6)
+    ping_share = counts.get("ping_200", 0) / calls if calls else 0.0
+    return {
+        "rps": round(rps, 1),
+        "ping_rps": round(rps * ping_share, 1),
+        "p50_ms": round(data["p50_us"] / 1000, 3),
+        "p99_ms": round(data["p99_us"] / 1000, 3),
+        "by_function_and_status": dict(sorted(counts.items())),
+        "timed_out": sum(1 for line in tail if "Sandbox.Timedout" in line or "integration ran past" in line),
+    }
+
+
 def run_peer(loader: str, seconds: int, warmup: int) -> dict[str, Any] | None:
     script = PEER / "run_peer_bench.sh"
     if not script.exists():
@@ -187,6 +252,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2],
                         help="sdw dev --workers values to load (the first is the headline)")
     parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--no-interrupts", action="store_true", help="skip the KeyboardInterrupt mix")
     args = parser.parse_args()
     loader = os.environ.get("LOADER") or ("wrk" if shutil.which("wrk") else "py")
     work = Path(tempfile.mkdtemp(prefix="sdw-bench-"))
@@ -205,12 +271,18 @@ def main() -> int:
                 time.sleep(1)  # let the other worker processes come up
                 c1 = run_load(loader, port, token, 1, args.seconds, args.warmup)
                 c16 = run_load(loader, port, token, 16, args.seconds, args.warmup)
+                mixed = None
+                if workers == args.workers[0] and not args.no_interrupts and loader == "wrk":
+                    mixed = run_interrupted_mix(port, token, 16, args.seconds, args.warmup, log)
+                    mixed["ping_rps_over_pure_c16"] = round(mixed["ping_rps"] / c16["rps"], 2)
+                    mixed["rps_over_pure_c16"] = round(mixed["rps"] / c16["rps"], 2)
             finally:
                 stop_server(proc)
             loads[workers] = {
                 "command": f"sdw dev --workers {workers}",
                 **{f"c1_{k}": v for k, v in c1.items()},
                 **{f"c16_{k}": v for k, v in c16.items()},
+                **({"c16_quarter_keyboard_interrupt": mixed} if mixed is not None else {}),
             }
         ours = {
             "server": "sdw dev",

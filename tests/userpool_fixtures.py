@@ -30,11 +30,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import jwt
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from sdw.local import LocalUserPool, PasswordHasher, ScryptParams, create_local_user_pool
-from sdw.local.userpool import b64url_decode, b64url_encode
 from sdw.system import Tokens, UserNotFoundError
 
 FAST_SCRYPT = ScryptParams(log2_n=4, r=1, p=1)
@@ -105,6 +105,15 @@ def make_user_tokens(
     except UserNotFoundError:
         pool.create_user(email, password)
     return pool.authenticate(email, password)
+
+
+def b64url_encode(data: bytes) -> str:
+    """Base64url without padding, as a JWS compact serialisation writes each part."""
+    return jwt.utils.base64url_encode(data).decode("ascii")
+
+
+def b64url_decode(text: str) -> bytes:
+    return jwt.utils.base64url_decode(text)
 
 
 def forge_token(

@@ -42,10 +42,18 @@ from sdw.asl._integrations import (
     ServiceInvoker,
     TaskInvoker,
     TaskRequest,
+    child_execution_fields,
     shape_describe_execution,
     shape_lambda_response,
 )
-from sdw.asl._lambda import LambdaContext, LambdaFunctions, LambdaResponse, LambdaServiceError
+from sdw.asl._lambda import (
+    LambdaContext,
+    LambdaFunctions,
+    LambdaResponse,
+    LambdaServiceError,
+    lambda_log_result,
+    max_memory_used_mb,
+)
 from sdw.asl._map_io import LocalObjectStore, ObjectStore
 from sdw.asl._nodes import Machine
 from sdw.asl._snapshots import SNAPSHOT_VERSION, SnapshotVersionError
@@ -86,8 +94,11 @@ __all__ = [
     "TaskInvoker",
     "TaskRequest",
     "VirtualClock",
+    "child_execution_fields",
     "compile_definition",
     "execute",
+    "lambda_log_result",
+    "max_memory_used_mb",
     "shape_describe_execution",
     "shape_lambda_response",
     "to_datetime",

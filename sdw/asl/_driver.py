@@ -14,6 +14,7 @@ Worker threads are daemons: a task that never returns does not keep the process 
 
 from __future__ import annotations
 
+import functools
 import json
 import queue
 import threading
@@ -27,7 +28,7 @@ from sdw.asl._clock import Clock, SystemClock, VirtualClock, to_datetime
 from sdw.asl._errors import DefinitionError, ErrorName, StatesError
 from sdw.asl._execution import Execution
 from sdw.asl._history import History
-from sdw.asl._integrations import ServiceInvoker, TaskInvoker, TaskRequest
+from sdw.asl._integrations import ServiceInvoker, TaskInvoker, TaskRequest, child_execution_fields
 from sdw.asl._lambda import LambdaFunctions
 from sdw.asl._map_io import ObjectStore
 from sdw.asl._nodes import Machine, compile_machine
@@ -156,10 +157,11 @@ class LocalExecutions:
             "Execution": {"Id": arn, "Name": name},
             "StateMachine": {"Id": state_machine_arn, "Name": state_machine_arn.rsplit(":", 1)[-1]},
         }
-        box: dict[str, Any] = {"start": datetime.now(UTC)}
+        box: dict[str, Any] = {"start": datetime.now(UTC), "input": input}
 
         def target() -> None:
             box["result"] = self._make().run(machine, input, context=context)
+            box["stop"] = datetime.now(UTC)
 
         thread = threading.Thread(target=target, name="sdw-asl-child", daemon=True)
         with self._lock:
@@ -169,29 +171,33 @@ class LocalExecutions:
                 )
             self._runs[arn] = (thread, box)
         thread.start()
-        return {"executionArn": arn, "startDate": box["start"].isoformat()}
+        return {"executionArn": arn, "startDate": _epoch_ms(box["start"])}
 
     def wait_for_execution(self, execution_arn: str) -> dict[str, Any]:
         thread, box = self._runs[execution_arn]
         thread.join()
         result: ExecutionResult = box["result"]
-        described: dict[str, Any] = {
-            "executionArn": execution_arn,
-            "stateMachineArn": execution_arn.split(":execution:")[0]
-            + ":stateMachine:"
-            + execution_arn.split(":execution:")[1].rsplit(":", 1)[0],
-            "name": execution_arn.rsplit(":", 1)[-1],
-            "status": result.status,
-            "startDate": box["start"].isoformat(),
-            "stopDate": datetime.now(UTC).isoformat(),
-        }
-        if result.status == "SUCCEEDED":
-            described["output"] = json.dumps(result.output, separators=(",", ":"))
-        else:
-            described.update(
-                {k: v for k, v in (("error", result.error), ("cause", result.cause)) if v is not None}
-            )
-        return described
+        prefix, rest = execution_arn.split(":execution:", 1)
+        machine, name = rest.rsplit(":", 1)
+        compact = functools.partial(json.dumps, separators=(",", ":"), ensure_ascii=False)
+        return child_execution_fields(
+            execution_arn=execution_arn,
+            state_machine_arn=f"{prefix}:stateMachine:{machine}",
+            name=name,
+            status=result.status,
+            input_text=compact(box["input"]),
+            output_text=compact(result.output) if result.status == "SUCCEEDED" else None,
+            error=result.error,
+            cause=result.cause,
+            start_ms=_epoch_ms(box["start"]),
+            stop_ms=_epoch_ms(box["stop"]),
+            express=False,  # in-process children run as STANDARD executions
+        )
+
+
+def _epoch_ms(moment: datetime) -> int:
+    """A date as Step Functions' ``.sync`` results give it: epoch milliseconds."""
+    return int(moment.timestamp() * 1000)
 
 
 class Interpreter:

@@ -44,7 +44,7 @@ from sdw.asl._errors import ErrorName
 from sdw.asl._fanout import FanoutStates
 from sdw.asl._history import MAX_EVENTS, History
 from sdw.asl._integrations import TaskRequest
-from sdw.asl._lifecycle import too_big
+from sdw.asl._lifecycle import max_execution_seconds, too_big
 from sdw.asl._map_io import ObjectStore
 from sdw.asl._nodes import Machine
 from sdw.asl._payload import dumps_compact
@@ -57,10 +57,6 @@ __all__ = ["Execution", "ExecutionStatus"]
 
 _log = logging.getLogger(__name__)
 
-MAX_STANDARD_SECONDS = 365 * 24 * 3600.0
-"""Step Functions quota: a standard execution runs at most a year."""
-MAX_EXPRESS_SECONDS = 300.0
-"""Step Functions quota: an express execution runs at most five minutes."""
 
 
 class ExecutionStatus:
@@ -321,7 +317,7 @@ class Execution(SimpleStates, TaskStates, FanoutStates):
     def _add_execution_timer(self) -> None:
         """The timer that times the whole execution out: the machine's TimeoutSeconds, within
         the quota of its type (a year for STANDARD, five minutes for EXPRESS)."""
-        limit = MAX_EXPRESS_SECONDS if self.type == "EXPRESS" else MAX_STANDARD_SECONDS
+        limit = max_execution_seconds(self.type)
         timeout = self.machine.timeout_seconds
         if isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0:
             limit = min(limit, float(timeout))

@@ -129,9 +129,12 @@ class FanoutStates(Lifecycle):
         else:
             value = effective
         if not isinstance(value, list):
+            # AWS's words, recorded for a JSONata Map whose input is its items (LocalStack's
+            # test_map_state_items_input_types); a JSONPath Map's ItemsPath (or input) gets the
+            # same sentence under States.Runtime, the error of its other path failures.
             raise StatesError(
                 ErrorName.RUNTIME if not node.jsonata else ErrorName.QUERY_EVALUATION_ERROR,
-                f"Items must reference an array, but was '{dumps_compact(value)}'",
+                f"Map state input must be an array but was: {dumps_compact(value)}",
             )
         return value
 

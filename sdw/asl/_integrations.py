@@ -9,8 +9,9 @@ sdw supports, over two narrower ports a host provides:
   function's payload; a failure's cause is the raw error payload), or
   ``arn:aws:states:::lambda:invoke`` with ``FunctionName`` (the result wraps the payload
   as Step Functions' Lambda integration does: ``ExecutedVersion``, ``Payload``,
-  ``SdkHttpMetadata``, ``SdkResponseMetadata``, ``StatusCode``; a failure's cause is
-  the error document re-serialised compactly);
+  ``SdkHttpMetadata``, ``SdkResponseMetadata``, ``StatusCode``, and ``LogResult`` (with
+  its ``X-Amz-Log-Result`` header) when the parameters ask for ``LogType: Tail``; a
+  failure's cause is the error document re-serialised compactly);
 * Step Functions (:class:`ExecutionPort`): ``arn:aws:states:::states:startExecution``
   starts a child execution and returns ``ExecutionArn``/``StartDate``; ``.sync`` waits
   for it and returns the DescribeExecution shape with ``Input``/``Output`` as JSON
@@ -113,8 +114,13 @@ class TaskInvoker(Protocol):
 
 
 class LambdaPort(Protocol):
-    def invoke(self, function_name: str, payload: bytes, *, timeout: float | None = None) -> LambdaResponse:
-        """Invoke a function; raises LambdaServiceError when Lambda refuses the call."""
+    def invoke(
+        self, function_name: str, payload: bytes, *, timeout: float | None = None, log_type: str | None = None
+    ) -> LambdaResponse:
+        """Invoke a function; raises LambdaServiceError when Lambda refuses the call.
+
+        ``log_type`` is Invoke's ``LogType`` (``"Tail"``: the response carries ``log_result``).
+        """
         ...
 
 
@@ -163,6 +169,7 @@ class ServiceInvoker:
                 )
             function_name = params["FunctionName"]
             payload = params.get("Payload")
+        log_type = None if legacy or not isinstance(params, Mapping) else params.get("LogType")
         # AWS sends a string Payload as it is (its text is the JSON), anything else serialised.
         if payload is None:
             body = b"{}"
@@ -171,7 +178,8 @@ class ServiceInvoker:
         else:
             body = _payload_bytes(payload)
         try:
-            response = self.lambdas.invoke(function_name, body, timeout=request.timeout_seconds)
+            response = self.lambdas.invoke(function_name, body, timeout=request.timeout_seconds,
+                                           log_type=log_type if isinstance(log_type, str) else None)
         except LambdaServiceError as exc:
             raise StatesError(
                 f"Lambda.{exc.code}",
@@ -223,13 +231,17 @@ def shape_lambda_response(response: LambdaResponse, *, legacy: bool) -> Any:
         payload = text
     if legacy:
         return payload
-    return {
-        "ExecutedVersion": response.executed_version,
-        "Payload": payload,
-        "SdkHttpMetadata": _http_metadata(response),
-        "SdkResponseMetadata": {"RequestId": response.request_id},
-        "StatusCode": response.status_code,
-    }
+    shaped: dict[str, Any] = {"ExecutedVersion": response.executed_version}
+    # LogType Tail: AWS adds LogResult (as recorded in LocalStack's test_invoke_unsupported_param)
+    if response.log_result is not None:
+        shaped["LogResult"] = response.log_result
+    shaped.update(
+        Payload=payload,
+        SdkHttpMetadata=_http_metadata(response),
+        SdkResponseMetadata={"RequestId": response.request_id},
+        StatusCode=response.status_code,
+    )
+    return shaped
 
 
 def _http_metadata(response: LambdaResponse) -> dict[str, Any]:
@@ -241,6 +253,7 @@ def _http_metadata(response: LambdaResponse) -> dict[str, Any]:
         "Content-Type": "application/json",
         "Date": date,
         "X-Amz-Executed-Version": response.executed_version,
+        **({"X-Amz-Log-Result": response.log_result} if response.log_result is not None else {}),
         "x-amzn-Remapped-Content-Length": "0",
         "x-amzn-RequestId": response.request_id,
         "X-Amzn-Trace-Id": trace,
@@ -250,6 +263,65 @@ def _http_metadata(response: LambdaResponse) -> dict[str, Any]:
         "HttpHeaders": headers,
         "HttpStatusCode": response.status_code,
     }
+
+
+_REDRIVABLE = ("FAILED", "TIMED_OUT", "ABORTED")
+
+
+def child_execution_fields(
+    *,
+    execution_arn: str,
+    state_machine_arn: str,
+    name: str,
+    status: str,
+    input_text: str,
+    output_text: str | None,
+    error: str | None,
+    cause: str | None,
+    start_ms: int,
+    stop_ms: int | None,
+    express: bool,
+) -> dict[str, Any]:
+    """What a ``.sync`` task learns of a child execution that ended, in the order AWS sends it.
+
+    A STANDARD child is read with DescribeExecution: ``executionArn, input, inputDetails,
+    name, output, outputDetails, redriveCount, redriveStatus, redriveStatusReason,
+    startDate, stateMachineArn, status, stopDate`` (AWS's recording of a ``.sync`` child in
+    LocalStack's test_cross_account_states_start_sync_execution; a failed, timed-out or
+    aborted one is ``REDRIVABLE`` with no reason, as its DescribeExecution recordings show,
+    and carries ``error``/``cause``). An EXPRESS child has no DescribeExecution (Step
+    Functions keeps no record of it): it runs as StartSyncExecution runs one, and answers
+    that API's fields, ``billingDetails`` instead of the redrive ones (billed by the 100 ms
+    and by 64 MB, as Express workflows are). ``shape_describe_execution`` makes them the
+    task's result.
+    """
+    fields: dict[str, Any] = {
+        "executionArn": execution_arn, "input": input_text, "inputDetails": {"Included": True}, "name": name,
+    }
+    if output_text is not None:
+        fields["output"] = output_text
+        fields["outputDetails"] = {"Included": True}
+    if express:
+        duration = 0 if stop_ms is None else max(stop_ms - start_ms, 0)
+        fields["billingDetails"] = {
+            "BilledDurationInMilliseconds": max(100, -(-duration // 100) * 100),
+            "BilledMemoryUsedInMB": 64,
+        }
+    else:
+        fields["redriveCount"] = 0
+        fields["redriveStatus"] = "REDRIVABLE" if status in _REDRIVABLE else "NOT_REDRIVABLE"
+        if status not in _REDRIVABLE:
+            fields["redriveStatusReason"] = f"Execution is {status} and cannot be redriven"
+    fields["startDate"] = start_ms
+    fields["stateMachineArn"] = state_machine_arn
+    fields["status"] = status
+    if stop_ms is not None:
+        fields["stopDate"] = stop_ms
+    if error is not None:
+        fields["error"] = error
+    if cause is not None:
+        fields["cause"] = cause
+    return fields
 
 
 def shape_describe_execution(described: Mapping[str, Any], *, parsed: bool) -> dict[str, Any]:

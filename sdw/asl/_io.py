@@ -120,9 +120,12 @@ class JsonPathIO:
             try:
                 output = path.set(raw, result)
             except PathNotFoundError:
+                # AWS's words, as a user quoted them from a failed execution (aws/aws-cdk#29473):
+                # "Unable to apply ReferencePath $.partitioned to input \"{\\\"min_size\\\"...}\""
+                # -- the path as written, then the state's input as compact JSON.
                 raise StatesError(
                     ErrorName.RESULT_PATH_MATCH_FAILURE,
-                    f"Unable to apply ResultPath '{path.text}' to input '{dumps_compact(raw)}'",
+                    f"Unable to apply ReferencePath {path.text} to input {dumps_compact(raw)}",
                 ) from None
         out_path = self.output_path
         if out_path is not None:

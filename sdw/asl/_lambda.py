@@ -13,7 +13,11 @@ what a Step Functions task sees of Lambda:
   ``stackTrace`` the handler's frames formatted by ``traceback.format_list``, as
   awslambdaric's ``build_fault_result`` does;
 * a result that ``json.dumps`` refuses is ``Runtime.MarshalError``;
-* an unknown function is Lambda's ``ResourceNotFoundException`` (404).
+* an unknown function is Lambda's ``ResourceNotFoundException`` (404);
+* ``LogType: Tail`` returns ``LogResult``, the base64 of the invocation log's last 4 KB
+  (:func:`lambda_log_result`): the ``START``, ``END`` and ``REPORT`` lines Lambda writes around
+  the function's output. In-process the handler's own prints are not captured (they go
+  to this process's stdout); the local engine's invoker adds them.
 
 Function names resolve as Lambda resolves ``FunctionName``: a name, a full ARN or a
 partial ARN (``123456789012:function:name``), each with an optional ``:qualifier``.
@@ -21,8 +25,13 @@ partial ARN (``123456789012:function:name``), each with an optional ``:qualifier
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import json
+import math
 import re
+import resource
+import sys
 import time
 import traceback
 import uuid
@@ -30,7 +39,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["LambdaContext", "LambdaFunctions", "LambdaResponse", "LambdaServiceError", "parse_function_name"]
+__all__ = [
+    "LambdaContext",
+    "LambdaFunctions",
+    "LambdaResponse",
+    "LambdaServiceError",
+    "lambda_log_result",
+    "max_memory_used_mb",
+    "parse_function_name",
+]
+
+LOG_TAIL_BYTES = 4096  # Invoke with LogType Tail: "the last 4 KB of the execution log"
 
 Handler = Callable[[Any, Any], Any]
 
@@ -63,7 +82,32 @@ class LambdaResponse:
     function_error: str | None = None
     executed_version: str = "$LATEST"
     status_code: int = 200
+    log_result: str | None = None  # with LogType Tail: base64 of the log's last 4 KB
 
+
+def max_memory_used_mb() -> int:
+    """This process's peak resident memory in MB: one process serves every function here,
+    so it stands for REPORT's ``Max Memory Used`` (Lambda measures one instance)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux, bytes on macOS
+    return int(peak / (1024 * 1024 if sys.platform == "darwin" else 1024))
+
+
+def lambda_log_result(
+    request_id: str, output: str, *, duration_ms: float, memory_mb: int, max_memory_mb: int
+) -> str:
+    """``LogResult`` of an Invoke with ``LogType: Tail``: base64 of the last 4 KB of the log.
+
+    Lambda's log of one invocation is its ``START`` line, what the function wrote, its
+    ``END`` line and its ``REPORT`` line (tab-separated, billed to the millisecond).
+    """
+    text = (
+        f"START RequestId: {request_id} Version: $LATEST\n{output}"
+        f"END RequestId: {request_id}\n"
+        f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
+        f"Billed Duration: {max(1, math.ceil(duration_ms))} ms\tMemory Size: {memory_mb} MB\t"
+        f"Max Memory Used: {max_memory_mb} MB\t\n"
+    )
+    return base64.b64encode(text.encode("utf-8")[-LOG_TAIL_BYTES:]).decode("ascii")
 
 class LambdaServiceError(Exception):
     """Lambda refused the call itself (no such function...): ``code`` is Lambda's error code."""
@@ -126,8 +170,22 @@ class LambdaFunctions:
                 handler = self._by_name.get(name)
         return handler
 
-    def invoke(self, function_name: str, payload: bytes, *, timeout: float | None = None) -> LambdaResponse:
+    MEMORY_MB = 128  # Lambda's default memory size for a new function
+
+    def invoke(
+        self, function_name: str, payload: bytes, *, timeout: float | None = None, log_type: str | None = None
+    ) -> LambdaResponse:
         """Run the function on ``payload``; raises LambdaServiceError when there is no such function."""
+        started = time.monotonic()
+        response = self._invoke(function_name, payload, timeout)
+        if log_type != "Tail":
+            return response
+        duration_ms = (time.monotonic() - started) * 1000
+        tail = lambda_log_result(response.request_id, "", duration_ms=duration_ms, memory_mb=self.MEMORY_MB,
+                          max_memory_mb=max_memory_used_mb())
+        return dataclasses.replace(response, log_result=tail)
+
+    def _invoke(self, function_name: str, payload: bytes, timeout: float | None) -> LambdaResponse:
         request_id = str(uuid.uuid4())
         handler = self.resolve(function_name)
         if handler is None:

@@ -47,10 +47,29 @@ from sdw.asl._nodes import Dynamic, State, TaskState
 from sdw.asl._payload import dumps_compact, resolve_path
 from sdw.asl._variables import check_assignment
 
-__all__ = ["MAX_PAYLOAD_BYTES", "Lifecycle", "is_long", "java_text", "located", "too_big"]
+__all__ = [
+    "MAX_EXPRESS_SECONDS",
+    "MAX_PAYLOAD_BYTES",
+    "MAX_STANDARD_SECONDS",
+    "Lifecycle",
+    "is_long",
+    "java_text",
+    "located",
+    "max_execution_seconds",
+    "too_big",
+]
 
 MAX_PAYLOAD_BYTES = 262_144
 """Step Functions quota: 256 KiB per state input or output."""
+MAX_STANDARD_SECONDS = 365 * 24 * 3600.0
+"""Step Functions quota: a standard execution runs at most a year."""
+MAX_EXPRESS_SECONDS = 300.0
+"""Step Functions quota: an express execution runs at most five minutes."""
+
+
+def max_execution_seconds(state_machine_type: str) -> float:
+    """How long an execution of this type can live (the quota, whatever its TimeoutSeconds)."""
+    return MAX_EXPRESS_SECONDS if state_machine_type == "EXPRESS" else MAX_STANDARD_SECONDS
 
 _PREFIXED = frozenset(
     {ErrorName.RUNTIME.value, ErrorName.QUERY_EVALUATION_ERROR.value, ErrorName.INTRINSIC_FAILURE.value}
@@ -111,6 +130,8 @@ class Lifecycle:
     root: Branch | None
     object_store: ObjectStore | None
     on_child_history: Any
+    type: str  # STANDARD or EXPRESS
+    start_time: float
 
     if TYPE_CHECKING:  # supplied by Execution (scheduling and bookkeeping)
 

@@ -13,10 +13,10 @@ from sdw.asl._branch import Branch, Phase
 from sdw.asl._context import StateEnv
 from sdw.asl._errors import ErrorName, PathNotFoundError, StatesError
 from sdw.asl._io import JsonataIO
-from sdw.asl._lifecycle import Lifecycle, is_long, java_text
+from sdw.asl._lifecycle import Lifecycle, is_long, java_text, max_execution_seconds
 from sdw.asl._nodes import ChoiceState, Dynamic, FailState, PassState, State, SucceedState, WaitState
 from sdw.asl._payload import dumps_compact
-from sdw.asl._timestamps import timestamp_seconds
+from sdw.asl._timestamps import format_timestamp, timestamp_seconds
 
 __all__ = ["SimpleStates"]
 
@@ -77,6 +77,7 @@ class SimpleStates(Lifecycle):
             deadline = now + seconds
         else:
             deadline = self._wait_timestamp(node.timestamp, env, effective, raw)
+        self._check_within_lifetime(deadline)
         output, assigned = node.io.finish(raw, effective, env, default_result=False)
         if deadline <= self.clock.now():
             self.exit_state(branch, node, output, assigned, node.next)
@@ -85,6 +86,25 @@ class SimpleStates(Lifecycle):
         branch.phase = Phase.WAIT
         branch.deadline = deadline
         self.set_timer(branch, deadline, Phase.WAIT)
+
+    def _check_within_lifetime(self, deadline: float) -> None:
+        """A Wait that would end after a STANDARD execution can live fails it (States.Runtime) at once.
+
+        Step Functions fails such an execution rather than letting it time out a year after
+        its start, which is what waiting would do. (An EXPRESS execution's five minutes are
+        its timeout: a longer Wait times it out, States.Timeout, as before.) AWS's wording of
+        the cause is in no recording sdw could find; the sentence is sdw's own and says what
+        was asked and when the execution's time runs out.
+        """
+        if self.type == "EXPRESS":
+            return
+        end = self.start_time + max_execution_seconds(self.type)
+        if deadline > end:
+            raise StatesError(
+                ErrorName.RUNTIME,
+                f"The Wait state would end at {format_timestamp(deadline)}, after the execution can run: "
+                f"a standard execution ends a year after its start, by {format_timestamp(end)}.",
+            )
 
     def _wait_seconds(self, field: Dynamic, env: StateEnv, effective: Any, raw: Any) -> float:
         path = field.path.text if field.path is not None else ""

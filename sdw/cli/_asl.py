@@ -5,8 +5,12 @@ and prints every problem as ``file:line:column: /States/X/Next: message`` (YAML,
 loader keeps each node's position) or ``file: /States/X/Next: message`` (JSON, located
 by pointer). A file may hold a bare definition or a flow (``flows/*.yml``) whose
 ``definition`` key holds it; pointers are always relative to the definition, as AWS
-reports them. A file that does not parse is an error with its position, never a
-traceback. Exit status: 0 when every file is valid, 1 otherwise.
+reports them. In a flow file, each ``${<name>Arn}`` placeholder stands in for a Lambda
+function's ARN and each ``${<name>StateMachine}`` for a state machine's (the flow format's
+two kinds), so the definition is checked as it will run; whether those functions and flows
+exist in the project is ``sdw flows validate``'s to say (it links the whole project). A
+file that does not parse is an error with its position, never a traceback. Exit status:
+0 when every file is valid, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import click
 
 from sdw.asl import validate_definition
 from sdw.cli._asl_run import run
-from sdw.project import YamlError, load_yaml
+from sdw.project import ArnNaming, YamlError, find_placeholders, load_yaml, substitute_placeholders
 
 
 @dataclass(frozen=True)
@@ -80,8 +84,12 @@ def _report(
     if data is None:
         return FileReport([f"{where('')}: the file is empty; expected a state machine definition"], ok=False)
     prefix = ""
+    stood_in = 0
     if isinstance(data, dict) and "definition" in data and "States" not in data:
         prefix, data = "/definition", data["definition"]  # a flow file: the definition is one key
+        stand_ins = placeholder_stand_ins(data)
+        stood_in = len(stand_ins)
+        data = substitute_placeholders(data, stand_ins)
     diagnostics = validate_definition(data)
     located = [(where(prefix + d.path), f"{d.path or '/'}: {d.message}") for d in diagnostics]
     if sort:
@@ -91,7 +99,29 @@ def _report(
         return FileReport(lines, ok=False)
     states = data.get("States", {}) if isinstance(data, dict) else {}
     count = len(states)
-    return FileReport([f"{name}: OK ({count} top-level state{'' if count == 1 else 's'})"], ok=True)
+    note = ""
+    if stood_in:
+        note = (f"; {stood_in} placeholder{'' if stood_in == 1 else 's'} stood in for an ARN: "
+                "`sdw flows validate` checks them against the project")
+    return FileReport([f"{name}: OK ({count} top-level state{'' if count == 1 else 's'}{note})"], ok=True)
+
+
+def placeholder_stand_ins(definition: Any) -> dict[str, str]:
+    """An ARN of the right kind for each placeholder of a flow's definition (flows/README.md):
+    ``${helloArn}`` a Lambda function's, ``${otherFlowStateMachine}`` a state machine's.
+
+    >>> placeholder_stand_ins({"States": {"A": {"Resource": "${sayHelloArn}"}}})
+    {'sayHelloArn': 'arn:aws:lambda:us-east-1:000000000000:function:sayHello'}
+    """
+    naming = ArnNaming()
+    values: dict[str, str] = {}
+    for placeholder, _ in find_placeholders(definition):
+        if placeholder.endswith("Arn") and len(placeholder) > len("Arn"):
+            function = placeholder.removesuffix("Arn")
+            values[placeholder] = f"arn:aws:lambda:{naming.region}:{naming.account_id}:function:{function}"
+        elif placeholder.endswith("StateMachine") and len(placeholder) > len("StateMachine"):
+            values[placeholder] = naming.state_machine_arn(placeholder.removesuffix("StateMachine"))
+    return values
 
 
 @click.group()

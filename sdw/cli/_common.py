@@ -3,7 +3,8 @@
     load_config         the Config of the options given; a bad setting is one line, exit 1
     with_config         --project-dir/--state-dir/--host/--port on a command, which gets ``config``
     reports_errors      every failure as one line on stderr and exit status 1, never a traceback
-    create_user_pool    the local user pool of a Config (its issuer built from host and port)
+    server_base_url     where the Config's ``sdw dev`` is: the running one's address, else host and port
+    create_user_pool    the local user pool of a Config (its issuer: server_base_url + the pool id)
     stage_options       --stage/--service/--region: a deployed stage instead of the local pool
     open_user_directory the local pool, or with a stage its Cognito pool (found by the stack's outputs)
     token_option        --token / SDW_TOKEN, for the commands that call a running ``sdw dev``
@@ -23,7 +24,14 @@ import click
 
 from sdw.cli._config import Config, create_config
 from sdw.cli._flow_client import FlowClient, FlowClientError
-from sdw.local import LocalError, LocalUserPool, create_local_user_pool, ensure_dev_user, local_base_url
+from sdw.local import (
+    LocalError,
+    LocalUserPool,
+    create_local_user_pool,
+    ensure_dev_user,
+    local_base_url,
+    running_server_url,
+)
 from sdw.project import ProjectError
 from sdw.runtime import SdwRuntimeError
 from sdw.system import ServiceError, UserDirectory
@@ -94,11 +102,21 @@ def with_config(command: Callable[..., R]) -> Callable[..., R]:
     return decorated
 
 
+def server_base_url(config: Config) -> str:
+    """Where ``sdw dev`` is reached: the address a running one recorded in the state folder,
+    unless a host or port was given; else the configured host and port."""
+    if not config.address_given:
+        running = running_server_url(config.state_dir)
+        if running is not None:
+            return running
+    return local_base_url(config.host, config.port)
+
+
 def create_user_pool(config: Config, *, clock: Callable[[], float] = time.time) -> LocalUserPool:
-    """The local user pool of ``config``: kept in its state folder, issuer from its host/port."""
+    """The local user pool of ``config``: kept in its state folder, its issuer the server's."""
     return create_local_user_pool(
         config.state_dir,
-        base_url=local_base_url(config.host, config.port),
+        base_url=server_base_url(config),
         region=config.region,
         clock=clock,
     )
@@ -174,4 +192,4 @@ def create_flow_client(config: Config, token: str | None) -> FlowClient:
     if token is None:
         with create_user_pool(config) as pool:
             token = ensure_dev_user(pool).id_token
-    return FlowClient(local_base_url(config.host, config.port), token)
+    return FlowClient(server_base_url(config), token)

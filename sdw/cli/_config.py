@@ -8,6 +8,11 @@ default. Only this module (and sdw/runtime, inside a Lambda) reads ``os.environ`
     SDW_REGION        the region the local runtime pretends to be in (default: us-east-1)
     SDW_HOST/SDW_PORT where ``sdw dev`` listens (default: 127.0.0.1:3000)
 
+For the commands that sign a token or call ``sdw dev`` (``sdw users``, ``sdw run``,
+``sdw executions``), where a running ``sdw dev`` says it listens (``dev-server.json`` in
+the state folder) comes before the default host and port: an option or a variable still
+wins. ``address_given`` records whether one did.
+
 A value that cannot be used (``SDW_PORT=abc``, a port past 65535) is a ``ValueError``
 whose message names the setting; the commands print it as one line.
 """
@@ -29,6 +34,7 @@ class Config:
     region: str = "us-east-1"
     host: str = "127.0.0.1"
     port: int = 3000
+    address_given: bool = False  # host or port came from an option or SDW_HOST/SDW_PORT
 
 
 def create_config(
@@ -48,6 +54,7 @@ def create_config(
         region=env.get("SDW_REGION", "us-east-1"),
         host=host or env.get("SDW_HOST", "127.0.0.1"),
         port=_port(port) if port is not None else _port(env.get("SDW_PORT", "3000"), "SDW_PORT"),
+        address_given=bool(host or port is not None or env.get("SDW_HOST") or env.get("SDW_PORT")),
     )
 
 

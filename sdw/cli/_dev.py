@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
 import click
@@ -49,15 +50,24 @@ def _log_to(stream: TextIO, level: int) -> None:
 @click.option("--state-dir", default=None, type=_FOLDER, help="Local state (default: <project>/.sdw).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Server processes sharing the port (each its own warm instances).")
+@click.option("--concurrency", type=click.IntRange(1, 100_000), default=1000, show_default=True,
+              help="Calls one function may run at once (Lambda's default); more are throttled.")
 @click.option("--quiet", is_flag=True, help="No line per request.")
 @click.option("--worker-fd", type=int, default=None, hidden=True)
 @click.option("--parent-pid", type=int, default=None, hidden=True)
 def dev(
     host: str | None, port: int | None, project_dir: str | None, state_dir: str | None, workers: int,
-    quiet: bool, worker_fd: int | None, parent_pid: int | None,
+    concurrency: int, quiet: bool, worker_fd: int | None, parent_pid: int | None,
 ) -> None:
     """Run the local runtime: every functions/lib/<name> at POST /lib/<name>, behind JWTs."""
-    from sdw.local import LocalError, OutputCapture, create_git_plugin_fetcher, create_local_runtime
+    from sdw.local import (
+        FlowFileWatch,
+        LocalError,
+        OutputCapture,
+        announce_server,
+        create_git_plugin_fetcher,
+        create_local_runtime,
+    )
     from sdw.project import ProjectError
 
     config = load_config(project_dir=project_dir, state_dir=state_dir, host=host, port=port)
@@ -76,7 +86,7 @@ def dev(
     try:
         runtime = create_local_runtime(
             config.project_root, config.state_dir, host=config.host, port=config.port, region=config.region,
-            access_log=None if quiet else access_log, output=output, sock=inherited,
+            access_log=None if quiet else access_log, output=output, sock=inherited, concurrency=concurrency,
             fetch_plugin=fetcher,
         )
     except (ProjectError, LocalError) as exc:  # no project folder; a state file it cannot use
@@ -96,9 +106,17 @@ def dev(
         runtime.close()
         raise click.ClickException(str(exc)) from None
     children: list[subprocess.Popen[bytes]] = []
+    withdrawn: list[Callable[[], None]] = []
+
+    project = runtime.project
+    watch = FlowFileWatch([project.root / "flows", *(plugin.root / "flows" for plugin in project.plugins)],
+                          project.root)
 
     def on_ready(bound: int) -> None:
-        children.extend(_start_workers(workers - 1, runtime, config, quiet))
+        # where this server listens, for `sdw users token`, `sdw run`... (sdw/local/_running.py)
+        withdrawn.append(announce_server(runtime.pool.state, runtime.base_url))
+        watch.start()  # an edited flow file is not reloaded: say so when it happens
+        children.extend(_start_workers(workers - 1, runtime, config, quiet, concurrency))
         runtime.start_scheduler()
         suffix = f", {workers} worker processes" if workers > 1 else ""
         click.echo(f"Listening on {runtime.base_url}{suffix} (Ctrl-C to stop)")
@@ -108,7 +126,10 @@ def dev(
     try:
         _serve(runtime, output, on_ready)
     finally:
+        watch.stop()
         _stop_workers(children)
+        for withdraw in withdrawn:
+            withdraw()
     click.echo("sdw dev: stopped")
 
 
@@ -143,6 +164,10 @@ def _print_banner(runtime: Any, config: Config) -> None:
     scheduled = [f"{flow.key} {flow.schedule}" for flow in runtime.project.flows if flow.schedule is not None]
     if scheduled:
         lines.append("Schedules (UTC; sdw schedules list shows the next fire times): " + ", ".join(scheduled))
+    if runtime.project.flows:
+        count = len(runtime.project.flows)
+        lines += ["", f"{count} flow(s) read now: after editing flows/*.yml, restart sdw dev "
+                      "(handlers reload by themselves; flows do not)."]
     lines += [
         "",
         f"Try it (a fresh token for the dev user, valid {tokens.expires_in // 60} minutes):",
@@ -152,7 +177,9 @@ def _print_banner(runtime: Any, config: Config) -> None:
     click.echo("\n".join(lines))
 
 
-def _start_workers(count: int, runtime: Any, config: Config, quiet: bool) -> list[subprocess.Popen[bytes]]:
+def _start_workers(
+    count: int, runtime: Any, config: Config, quiet: bool, concurrency: int
+) -> list[subprocess.Popen[bytes]]:
     """``count`` more processes serving the socket this one bound."""
     if count <= 0:
         return []
@@ -161,7 +188,7 @@ def _start_workers(count: int, runtime: Any, config: Config, quiet: bool) -> lis
         sys.executable, "-c", "from sdw.cli import main; main()", "dev",
         "--project-dir", str(config.project_root), "--state-dir", str(config.state_dir),
         "--host", config.host, "--port", str(runtime.port),
-        "--worker-fd", str(fd), "--parent-pid", str(os.getpid()),
+        "--worker-fd", str(fd), "--parent-pid", str(os.getpid()), "--concurrency", str(concurrency),
         *(["--quiet"] if quiet else []),
     ]
     return [subprocess.Popen(command, pass_fds=(fd,)) for _ in range(count)]  # noqa: S603 - our own argv

@@ -9,12 +9,15 @@ Both call the endpoints over HTTP as the dev user (or ``--token``), like ``sdw r
 belong to the principal ``schedule``, not to you: ``--owner schedule`` lists them
 (``sdw executions list --flow nightly --owner schedule``), and ``show`` finds them too.
 
-``show`` takes an execution id or its ARN. The endpoint needs the flow too: an ARN names
-it, ``--flow`` gives it, and otherwise the caller's executions are searched for that id
-(an id used by two flows asks for ``--flow``). It prints the execution (status, dates,
+``show`` takes an execution id, its ARN, or the ``--name`` it was started with (the id a
+given name became: see sdw/system/_flows.py). The endpoint needs the flow too: an ARN
+names it, ``--flow`` gives it, and otherwise the caller's executions are searched for that
+id (an id used by two flows asks for ``--flow``). It prints the execution (status, dates,
 duration), every event with the time since the start and since the event before (where
-the time went), then the output, or the error and cause. Exit status 1 when the
-execution or its flow does not exist; the execution's own status does not change it.
+the time went), then the output, or the error and cause; an EXPRESS execution has no
+history (Step Functions keeps none), so it shows the execution and its result alone. Exit
+status 1 when the execution or its flow does not exist; the execution's own status does
+not change it.
 """
 
 from __future__ import annotations
@@ -30,8 +33,15 @@ from rich.table import Table
 from sdw.cli._common import create_flow_client, reports_errors, token_option, with_config
 from sdw.cli._config import Config
 from sdw.cli._flow_client import FlowClient, FlowClientError
-from sdw.cli._timeline import format_duration, format_run_time, format_time, parse_time, timeline
-from sdw.system import SCHEDULE_OWNER, ExecutionStatus
+from sdw.cli._timeline import (
+    format_duration,
+    format_run_time,
+    format_time,
+    is_express,
+    parse_time,
+    timeline,
+)
+from sdw.system import SCHEDULE_OWNER, ExecutionStatus, owned_execution_name
 
 STATUS_COLOURS = {"RUNNING": "cyan", "SUCCEEDED": "green", "FAILED": "red", "TIMED_OUT": "red",
                   "ABORTED": "yellow"}
@@ -103,12 +113,18 @@ def show(execution: str, flow: str | None, as_json: bool, token: str | None, con
     client = create_flow_client(config, token)
     flow = flow or find_flow(client, execution)
     described = client.describe(flow, execution)
-    events = list(client.history(flow, execution))
+    express = is_express(described)  # Step Functions keeps no history of an EXPRESS execution
+    events = [] if express else list(client.history(flow, execution))
     if as_json:
         click.echo(json.dumps({"execution": described, "events": events}, indent=2, ensure_ascii=False))
         return
     console = _console()
     _print_header(console, described)
+    if express:
+        console.print("An EXPRESS execution keeps no history (Step Functions sends its events to CloudWatch "
+                      "Logs only).")
+        _print_result(console, described)
+        return
     table = Table(box=None, pad_edge=False)
     for column, justify in (("#", "right"), ("Time (UTC)", "left"), ("Since start", "right"),
                             ("Step", "right"), ("Event", "left"), ("Detail", "left")):
@@ -129,15 +145,9 @@ def find_flow(client: FlowClient, execution: str) -> str:
         if (len(parts), parts[5:6]) in ((8, ["execution"]), (9, ["express"])):
             return parts[6]  # the state machine's name, which the endpoints accept for the flow
         raise FlowClientError(f"{execution!r} is not an execution ARN (arn:aws:states:...:execution:FLOW:ID)")
-    flows: list[str] = []
-    for owner in (None, SCHEDULE_OWNER):  # the caller's runs, then the scheduled ones
-        token: str | None = None
-        while True:
-            page = client.runs(limit=SEARCH_PAGE, next_token=token, owner=owner)
-            flows += [str(row["flow"]) for row in page["executions"] if row["executionId"] == execution]
-            token = page.get("nextToken")
-            if not token:
-                break
+    flows = _flows_with(client, {execution}) + _flows_with(client, {execution}, owner=SCHEDULE_OWNER)
+    if not flows:  # the name given at the start, which the execution's id is derived from
+        flows = _flows_with(client, {owned_execution_name(client.caller_id(), execution)})
     if not flows:
         raise FlowClientError(f"Execution {execution!r} does not exist.")
     if len(flows) > 1:
@@ -145,6 +155,18 @@ def find_flow(client: FlowClient, execution: str) -> str:
             f"{len(flows)} flows have an execution {execution!r} ({', '.join(sorted(flows))}): add --flow"
         )
     return flows[0]
+
+
+def _flows_with(client: FlowClient, ids: set[str], owner: str | None = None) -> list[str]:
+    """The flows of the caller's (or ``owner``'s, e.g. the schedules') executions whose id is in ``ids``."""
+    flows: list[str] = []
+    token: str | None = None
+    while True:
+        page = client.runs(limit=SEARCH_PAGE, next_token=token, owner=owner)
+        flows += [str(row["flow"]) for row in page["executions"] if row["executionId"] in ids]
+        token = page.get("nextToken")
+        if not token:
+            return flows
 
 
 def _console() -> Console:

@@ -68,6 +68,10 @@ class FlowClient:
             if not token:
                 return
 
+    def caller_id(self) -> str:
+        """The ``sub`` of the caller (``GET /auth/verify``): what the caller's given names are keyed by."""
+        return str(self._request("GET", "/auth/verify")["userId"])
+
     def runs(
         self, *, flow: str | None = None, status: str | None = None, limit: int = 100,
         next_token: str | None = None, owner: str | None = None,

@@ -33,7 +33,14 @@ from rich.markup import escape
 from sdw.cli._common import create_flow_client, reports_errors, token_option, with_config
 from sdw.cli._config import Config
 from sdw.cli._flow_client import FlowClient
-from sdw.cli._timeline import TimelineRow, format_duration, format_run_time, parse_time, timeline
+from sdw.cli._timeline import (
+    TimelineRow,
+    format_duration,
+    format_run_time,
+    is_express,
+    parse_time,
+    timeline,
+)
 from sdw.system import json_kind
 
 POLL_FIRST_S = 0.05  # the examples end within tens of milliseconds
@@ -102,16 +109,26 @@ def read_input(text: str | None) -> bytes:
 
 def follow(client: FlowClient, flow: str, execution: str, console: Console,
            start: float | None = None) -> dict[str, Any]:
-    """Print the execution's events as they come until it ends; its final description."""
+    """Print the execution's events as they come until it ends; its final description.
+
+    An EXPRESS execution has no history to read (Step Functions keeps none: its events go to
+    CloudWatch Logs only), so it is followed by its status alone.
+    """
     last_seen = 0
     delay = POLL_FIRST_S
+    express: bool | None = None
     with _spinner(console, f"{flow} {execution}: running") as update:
         while True:
             # describe before reading events: once it says ended, the events read next hold the end
             described = client.describe(flow, execution)
-            for row in timeline(_events_after(client, flow, execution, last_seen), start):
-                console.print(_line(row))
-                last_seen = max(last_seen, row.event_id)
+            if express is None:
+                express = is_express(described)
+                if express:
+                    console.print("  (an EXPRESS execution keeps no history: its status alone is followed)")
+            if not express:
+                for row in timeline(_events_after(client, flow, execution, last_seen), start):
+                    console.print(_line(row))
+                    last_seen = max(last_seen, row.event_id)
             if described.get("status") != "RUNNING":
                 return described
             elapsed = None if start is None else time.time() - start

@@ -75,6 +75,11 @@ def format_run_time(execution: Mapping[str, Any]) -> str:
     return format_duration(None if started is None or stopped is None else stopped - started)
 
 
+def is_express(execution: Mapping[str, Any]) -> bool:
+    """Whether a described execution is an EXPRESS one: its ARN is ``...:express:<flow>:<name>:<run>``."""
+    return ":express:" in str(execution.get("executionArn", ""))
+
+
 def format_time(at: float | None) -> str:
     """``08:00:01.234`` (UTC): the time of day is what matters within one run."""
     if at is None:

@@ -7,6 +7,7 @@ from sdw.local._context import LambdaContext
 from sdw.local._environ import function_environment, install_scoped_environ
 from sdw.local._errors import LocalError, StateError, TokenRejectedError
 from sdw.local._events import EventBuilder, GatewayRequest
+from sdw.local._flow_watch import FlowFileWatch
 from sdw.local._function_env import CallOrigin, ConnectionAccessLog, FunctionEnvironment, call_origin
 from sdw.local._gateway import Gateway
 from sdw.local._git_plugins import GitPluginFetcher, create_git_plugin_fetcher
@@ -15,12 +16,14 @@ from sdw.local._invoker import (
     Invocation,
     LambdaError,
     LocalInvoker,
+    ThrottledError,
     UnknownFunctionError,
     import_handler,
 )
 from sdw.local._output import OutputCapture
 from sdw.local._responses import GatewayResponse
 from sdw.local._routing import Route, Router, SystemCall
+from sdw.local._running import announce_server, running_server_url
 from sdw.local._runtime import LocalRuntime, create_function_environment, create_local_runtime
 from sdw.local._schedule_store import ScheduleStore
 from sdw.local._scheduler import MISSED_WINDOW, Fired, LocalScheduler, schedule_key
@@ -52,6 +55,7 @@ __all__ = [
     "EngineExecutions",
     "EventBuilder",
     "Fired",
+    "FlowFileWatch",
     "FunctionEnvironment",
     "Gateway",
     "GatewayRequest",
@@ -81,10 +85,12 @@ __all__ = [
     "StateError",
     "StoredParameter",
     "SystemCall",
+    "ThrottledError",
     "TokenRejectedError",
     "UnknownFunctionError",
     "WorkerPool",
     "adopt_socket",
+    "announce_server",
     "call_origin",
     "claim_string",
     "create_flow_engine",
@@ -102,5 +108,6 @@ __all__ = [
     "import_handler",
     "install_scoped_environ",
     "local_base_url",
+    "running_server_url",
     "schedule_key",
 ]

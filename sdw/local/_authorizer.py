@@ -25,8 +25,15 @@ Cognito signs carries one of the two, so this refuses nothing a Cognito-shaped t
 presents, only a JWT our key never issued as a user token.
 
 Any failure, or no header, is a 401 ``{"message":"Unauthorized"}`` at the gateway:
-``authorize`` returns None; ``verify`` raises TokenRejectedError with a reason for the
-``www-authenticate`` header.
+``authorize`` returns None; ``verify`` raises TokenRejectedError with the reason (expired,
+issuer, audience, signature, kid...), which the gateway logs and never sends.
+
+The JWS work (the compact form, the RS256 signature, ``crit``, the required ``exp`` and the
+issuer) is PyJWT's (``jwt.decode`` with ``algorithms=["RS256"]``); the header is read
+first here so that the algorithm and the ``kid`` are refused with a reason of their own
+before a key is chosen, and the rules PyJWT does not have are checked after it: the
+audience or, without ``aud``, ``client_id``; ``token_use``; and the times, against the
+injected clock (PyJWT reads the system clock, so its own time checks are turned off).
 
 The claims the integration sees. HTTP API passes them in
 ``requestContext.authorizer.jwt.claims`` with every value a string: numbers as their JSON
@@ -50,6 +57,8 @@ flooding the LRU, which costs the attacker a signature check per entry pushed.
 from __future__ import annotations
 
 import json
+import logging
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -57,17 +66,19 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sdw.local._errors import TokenRejectedError
-from sdw.local.userpool import LocalUserPool, b64url_decode, public_key_from_jwk
+from sdw.local.userpool import LocalUserPool
 from sdw.system import Principal
 
 Clock = Callable[[], float]
 
+log = logging.getLogger("sdw.auth")
+
 _BEARER = "Bearer "
+_COMPACT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")  # base64url, no padding
 
 
 class _FloatLiteral(float):
@@ -83,6 +94,24 @@ class _FloatLiteral(float):
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+_PYJWT_OPTIONS: Any = {
+    "require": ["exp"],  # every Cognito token has one; a token that never expires is refused
+    "verify_aud": False,  # HTTP API's rule (aud, else client_id) is checked below, not PyJWT's
+    "verify_exp": False,  # the times are checked against the injected clock, cached or not
+    "verify_nbf": False,
+    "verify_iat": False,
+    "verify_sub": False,  # checks API Gateway does not make
+    "verify_jti": False,
+}
+
+
+def _b64url_decode(text: str) -> bytes:
+    try:
+        return jwt.utils.base64url_decode(text)
+    except ValueError as exc:  # binascii.Error: a length no base64url text has
+        raise TokenRejectedError("the token is not a JWT (bad base64url)") from exc
 
 
 def _parse_json_object(data: bytes) -> dict[str, Any] | None:
@@ -176,16 +205,22 @@ class JwtAuthorizer:
             if jwk.get("alg", cls.ALGORITHM) != cls.ALGORITHM or jwk.get("use", "sig") != "sig":
                 continue
             try:
-                keys[jwk["kid"]] = public_key_from_jwk(jwk)
-            except ValueError:
+                key = jwt.PyJWK(dict(jwk), algorithm=cls.ALGORITHM).key
+            except (jwt.PyJWTError, ValueError, TypeError):
                 continue
+            if isinstance(key, rsa.RSAPublicKey):
+                keys[jwk["kid"]] = key
         return keys
 
     def authorize(self, authorization: str | None) -> Principal | None:
-        """The caller for a valid ``Authorization`` header value; None means 401."""
+        """The caller for a valid ``Authorization`` header value; None means 401.
+
+        The reason for a refusal goes to the server's log (``sdw.auth``), never to the client.
+        """
         try:
             return self.verify(authorization)
-        except TokenRejectedError:
+        except TokenRejectedError as exc:
+            log.warning("401: %s", exc)
             return None
 
     def verify(self, authorization: str | None) -> Principal:
@@ -230,16 +265,10 @@ class JwtAuthorizer:
         return token
 
     def _verify_token(self, token: str) -> _Verified:
-        parts = token.split(".")
-        if len(parts) != 3:
-            raise TokenRejectedError("the token is not a JWT (expected three dot-separated parts)")
-        encoded_header, encoded_payload, encoded_signature = parts
-        try:
-            header = _parse_json_object(b64url_decode(encoded_header))
-            b64url_decode(encoded_payload)  # the alphabet, before the signature covers it
-            signature = b64url_decode(encoded_signature)
-        except ValueError as exc:
-            raise TokenRejectedError("the token is not a JWT (bad base64url)") from exc
+        if not _COMPACT.fullmatch(token):
+            raise TokenRejectedError("the token is not a JWT (expected three base64url parts)")
+        encoded_header, encoded_payload, _ = token.split(".")
+        header = _parse_json_object(_b64url_decode(encoded_header))
         if header is None:
             raise TokenRejectedError("the token's header is not a JSON object")
         algorithm = header.get("alg")
@@ -252,26 +281,30 @@ class JwtAuthorizer:
         kid = header.get("kid")
         key = self._keys.get(kid) if isinstance(kid, str) else None
         if key is None:
-            raise TokenRejectedError("no key in the issuer's JWKS matches the token's kid")
+            raise TokenRejectedError("no key in the issuer's JWKS matches the token's kid", f"kid {kid!r}")
         try:
-            key.verify(
-                signature,
-                f"{encoded_header}.{encoded_payload}".encode("ascii"),
-                padding.PKCS1v15(),
-                hashes.SHA256(),
-            )
-        except InvalidSignature as exc:
+            jwt.decode(token, key, algorithms=[self.ALGORITHM], issuer=self.issuer, options=_PYJWT_OPTIONS)
+        except jwt.InvalidSignatureError as exc:
             raise TokenRejectedError("the token's signature is invalid") from exc
-        payload = _parse_json_object(b64url_decode(encoded_payload))
-        if payload is None:
+        except jwt.MissingRequiredClaimError as exc:
+            raise TokenRejectedError(f"the token has no {exc.claim} claim") from exc
+        except jwt.InvalidIssuerError as exc:
+            found = (_parse_json_object(_b64url_decode(encoded_payload)) or {}).get("iss")
+            raise TokenRejectedError(
+                "the token does not have a valid issuer", f"iss {found!r}, this server's {self.issuer!r}"
+            ) from exc
+        except (jwt.PyJWTError, ValueError, RecursionError) as exc:  # a payload that is not a JSON object
+            raise TokenRejectedError(f"the token is not a valid JWT ({exc})") from exc
+        # Signed by our key: read the payload again keeping each number's text, for the claims.
+        payload = _parse_json_object(_b64url_decode(encoded_payload))
+        if payload is None:  # NaN or Infinity: PyJWT's parser lets through what JSON has not
             raise TokenRejectedError("the token's payload is not a JSON object")
         return self._verify_claims(payload)
 
     def _verify_claims(self, payload: dict[str, Any]) -> _Verified:
-        if payload.get("iss") != self.issuer:
-            raise TokenRejectedError("the token does not have a valid issuer")
         if not self._has_valid_audience(payload):
-            raise TokenRejectedError("the token does not have a valid audience")
+            found = payload.get("aud", payload.get("client_id"))
+            raise TokenRejectedError("the token does not have a valid audience", f"aud/client_id {found!r}")
         if payload.get("token_use") not in self.TOKEN_USES:
             raise TokenRejectedError("the token's token_use is neither id nor access")
         exp = _time_claim(payload, "exp", required=True)
@@ -316,7 +349,8 @@ class JwtAuthorizer:
         if problem is not None:
             with self._lock:
                 self._cache.pop(token, None)
-            raise TokenRejectedError(problem)
+            times = f"exp {verified.exp:.0f}, nbf {verified.nbf}, iat {verified.iat}, now {now:.0f}"
+            raise TokenRejectedError(problem, times)
 
 
 def create_jwt_authorizer(

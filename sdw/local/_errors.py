@@ -5,7 +5,8 @@
     │                       written: a permission, a full disk, a corrupt database. Carries
     │                       the path and the operation; wraps the OSError/sqlite3.Error once.
     └── TokenRejectedError  the JWT authorizer refused a token; ``description`` says why, as
-                            API Gateway's ``www-authenticate`` header does
+                            API Gateway's ``www-authenticate`` header does, ``detail`` the
+                            values behind it (for the server's log only)
 
 Errors that belong to a port (a wrong password, an unknown user) are not here: they are
 ``sdw.system`` errors, raised the same way by the local adapter and the AWS one.
@@ -36,12 +37,15 @@ class TokenRejectedError(LocalError):
     API Gateway answers every such request with 401 ``{"message":"Unauthorized"}`` and puts
     a short reason in the ``www-authenticate`` header, e.g. ``Bearer scope="" error="invalid_token"
     error_description="the token does not have a valid audience"`` (AWS doc: "Troubleshooting
-    issues with HTTP API JWT authorizers"); ``description`` is that reason.
+    issues with HTTP API JWT authorizers"); ``description`` is that reason. ``detail`` holds the
+    values that explain it (the issuer the token names and this server's, the kid...), which the
+    gateway writes to its log and never to the client.
     """
 
-    def __init__(self, description: str) -> None:
-        super().__init__(description)
+    def __init__(self, description: str, detail: str = "") -> None:
+        super().__init__(f"{description} ({detail})" if detail else description)
         self.description = description
+        self.detail = detail
 
     def www_authenticate(self) -> str:
         """The ``www-authenticate`` header value API Gateway sends with the 401."""

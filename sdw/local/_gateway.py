@@ -11,8 +11,12 @@ answers itself, each with HTTP API's body ``{"message": ...}``:
     404 Not Found               no route for the method and path
     401 Unauthorized            no token, or one the authorizer rejects
     413 Request Entity Too Large  a body over 10 MB
-    500 Internal Server Error   the function raised, timed out, failed to import, or
-                                returned a malformed response (details in the log only)
+    500 Internal Server Error   the function raised, timed out, failed to import, was
+                                throttled (it already runs as many calls as its concurrency
+                                allows: Lambda's TooManyRequestsException, which HTTP API
+                                answers 500, AWS knowledge center "How do I troubleshoot
+                                issues for API Gateway endpoints that integrate with Lambda?"),
+                                or returned a malformed response (details in the log only)
     503 Service Unavailable     the integration ran past HTTP API's 30-second limit
 
 One log line per request: method, path, status, duration in ms, function.
@@ -29,7 +33,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sdw.local._events import EventBuilder, GatewayRequest, new_request_id
-from sdw.local._invoker import Invocation, LocalInvoker, Pending
+from sdw.local._invoker import Invocation, LocalInvoker, Pending, ThrottledError
 from sdw.local._responses import (
     INTERNAL,
     NOT_FOUND,
@@ -117,7 +121,11 @@ class Gateway:
         assert route.function is not None
         event = self._events.build(request, route.key, request_id=request_id, principal=principal,
                                    path_parameters=params)
-        invocation = await self._invoke(route.function, event)
+        try:
+            invocation = await self._invoke(route.function, event)
+        except ThrottledError as exc:
+            log.error("%s: Lambda.TooManyRequestsException: %s", route.function, exc)
+            return error_response(INTERNAL[1], INTERNAL[0])
         if invocation is None:
             log.error("%s: the integration ran past HTTP API's %g-second limit", route.function,
                       self._integration_timeout)

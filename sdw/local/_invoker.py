@@ -21,6 +21,20 @@ How it imitates Lambda, and where it cannot:
 * Timeouts. Python cannot stop a thread: a call past its timeout is answered with
   Lambda's ``Sandbox.Timedout`` error and its thread abandoned (the pool replaces it).
   Lambda throws a timed-out instance away, so the next call imports the module afresh.
+* A handler that raises what is not an ``Exception`` (``KeyboardInterrupt``,
+  ``GeneratorExit``, ``asyncio.CancelledError``, ``SystemExit``) ends Lambda's runtime
+  process: Lambda's Python runtime (awslambdaric ``bootstrap.handle_event_request``)
+  catches only ``Exception``, so the error escapes its loop and the process exits. The
+  caller gets ``Runtime.ExitError`` at once ("Runtime exited with error: signal:
+  interrupt" for ``KeyboardInterrupt``, which CPython ends with SIGINT since 3.8; "exit
+  status 1" for the others, whose traceback ends the interpreter), the instance is thrown
+  away, and the worker thread serves the next call.
+* Concurrency. A function runs at most ``concurrency`` calls at once (default 1,000,
+  Lambda's default concurrency per account and Region, which an unreserved function can
+  use up; lower it as a function's reserved concurrency would). A call past it is refused
+  at once with :class:`ThrottledError`, Lambda's ``TooManyRequestsException``. A call
+  counts until its handler returns, also after it timed out: a handler that never
+  returns keeps its thread, so the cap is also what bounds the threads such handlers hold.
 * The result goes through JSON as Lambda's does (tuples become lists; a datetime is a
   ``Runtime.MarshalError``), and a result over 6 MB is Lambda's ``Function.ResponseSizeTooLarge``.
 """
@@ -37,16 +51,18 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from contextlib import nullcontext
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from sdw.asl import lambda_log_result, max_memory_used_mb
 from sdw.local._context import Clock, LambdaContext
 from sdw.local._events import new_uuid4
 from sdw.local._imports import PREFIX, create_namespace
-from sdw.local._output import OutputCapture, current_function
+from sdw.local._output import OutputCapture, current_function, recording_output
 from sdw.local._workers import WorkerPool
 from sdw.project import DEFAULT_ACCOUNT_ID, Function, Project
 
@@ -54,6 +70,7 @@ log = logging.getLogger("sdw.invoker")
 
 MAX_RESPONSE_BYTES = 6_291_556  # Lambda's synchronous response limit, as its error message states it
 RELOAD_CHECK_S = 0.5
+DEFAULT_CONCURRENCY = 1000  # Lambda's default concurrency per account and Region
 
 
 @dataclass(frozen=True)
@@ -101,6 +118,7 @@ class Invocation:
     error: LambdaError | None = None
     duration_ms: float = 0.0
     timed_out: bool = False
+    log_result: str | None = None  # asked for with log_tail: base64 of the log's last 4 KB
 
     @property
     def ok(self) -> bool:
@@ -113,6 +131,22 @@ class Invocation:
 
 class UnknownFunctionError(LookupError):
     """No function with that key in the project."""
+
+
+class ThrottledError(RuntimeError):
+    """Lambda's ``TooManyRequestsException``: the function already runs ``limit`` calls.
+
+    Lambda answers it with HTTP 429 and ``Reason: ReservedFunctionConcurrentInvocationLimitExceeded``
+    (or ``ConcurrentInvocationLimitExceeded``); HTTP API answers its client 500, and Step
+    Functions fails the task with ``Lambda.TooManyRequestsException``.
+    """
+
+    MESSAGE = "Rate Exceeded."
+
+    def __init__(self, function: str, limit: int) -> None:
+        super().__init__(f"{function}: {self.MESSAGE} ({limit} concurrent calls, the function's limit)")
+        self.function = function
+        self.limit = limit
 
 
 @dataclass
@@ -133,7 +167,7 @@ class Pending:
     """A call in flight. ``on_done`` runs on the worker thread when the handler returns."""
 
     __slots__ = (
-        "abandoned", "deadline", "function", "instance", "on_done",
+        "abandoned", "deadline", "function", "instance", "log_tail", "on_done",
         "request_id", "result", "started", "timeout",
     )
 
@@ -147,6 +181,7 @@ class Pending:
         self.on_done: Callable[[Invocation], None] | None = None
         self.instance: _Instance | None = None  # the instance that runs it, once chosen
         self.abandoned = False
+        self.log_tail = False  # Invoke's LogType Tail: keep the call's log for Invocation.log_result
 
 
 class LocalInvoker:
@@ -164,8 +199,13 @@ class LocalInvoker:
         output: OutputCapture | None = None,
         stat: Callable[[Path], float] | None = None,
         loader: HandlerLoader | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
+        if concurrency < 1:
+            raise ValueError("a function's concurrency limit is at least 1")
         self._functions = {fn.key: fn for fn in project.functions}
+        self._concurrency = concurrency
+        self._in_flight: dict[str, int] = {}
         self._pool = pool or WorkerPool()
         self._clock = clock
         self._wall_clock = wall_clock
@@ -193,19 +233,42 @@ class LocalInvoker:
 
     # -- calling ---------------------------------------------------------------------
 
-    def start(self, key: str, event: Any, on_done: Callable[[Invocation], None] | None = None) -> Pending:
+    def start(
+        self, key: str, event: Any, on_done: Callable[[Invocation], None] | None = None, *,
+        log_tail: bool = False,
+    ) -> Pending:
         """Queue a call; ``on_done(invocation)`` runs on the worker thread when it returns.
 
         The caller owns the waiting, and so the timeout: see ``invoke`` and ``time_out``.
+        ``log_tail`` is Invoke's ``LogType: Tail``: the invocation carries ``log_result``.
         """
         function = self._functions.get(key)
         if function is None:
             raise UnknownFunctionError(key)
+        with self._lock:
+            running = self._in_flight.get(key, 0)
+            if running >= self._concurrency:
+                raise ThrottledError(key, self._concurrency)
+            self._in_flight[key] = running + 1
         pending = Pending(function, new_uuid4(), self._clock())
         pending.on_done = on_done
+        pending.log_tail = log_tail
         caller = contextvars.copy_context()  # what the caller set (the engine's execution) reaches the call
-        self._pool.submit(lambda: caller.run(self._run, pending, event))
+        try:
+            self._pool.submit(lambda: caller.run(self._run, pending, event))
+        except BaseException:
+            self._release(key)
+            raise
         return pending
+
+    def in_flight(self, key: str) -> int:
+        """Calls of ``key`` started and not yet returned (timed-out ones still running included)."""
+        with self._lock:
+            return self._in_flight.get(key, 0)
+
+    def _release(self, key: str) -> None:
+        with self._lock:
+            self._in_flight[key] -= 1
 
     def invoke(self, key: str, event: Any) -> Invocation:
         """Call and wait, blocking the calling thread at most the function's timeout."""
@@ -235,12 +298,25 @@ class LocalInvoker:
 
     def _run(self, pending: Pending, event: Any) -> None:
         fn = pending.function
-        with current_function(fn.key):
-            try:
-                result = self._call(pending, event)
-            finally:
-                if self._output is not None:
-                    self._output.flush_function()
+        written: list[str] = []
+        try:
+            with current_function(fn.key), recording_output(written) if pending.log_tail else nullcontext():
+                try:
+                    result = self._call(pending, event)
+                finally:
+                    if self._output is not None:
+                        self._output.flush_function()
+            if pending.log_tail:
+                tail = lambda_log_result(pending.request_id, "".join(written), duration_ms=result.duration_ms,
+                                         memory_mb=fn.memory, max_memory_mb=max_memory_used_mb())
+                result = replace(result, log_result=tail)
+        except BaseException as exc:  # the invoker's own failure: still an answer, never a lost call
+            log.error("%s: the local runtime failed: %s", fn.key, exc, exc_info=True)
+            error = LambdaError("Runtime.Unknown", f"RequestId: {pending.request_id} Error: {exc}", (),
+                                pending.request_id)
+            result = Invocation(fn.key, pending.request_id, error=error)
+        finally:
+            self._release(fn.key)
         pending.result = result
         if pending.on_done is not None:
             pending.on_done(result)
@@ -275,10 +351,10 @@ class LocalInvoker:
             log.error("%s: [ERROR] %s: %s\n%s", fn.key, type(exc).__name__, plain_names(str(exc)),
                       plain_names("".join(traceback.format_exception(exc)).rstrip()))
             return Invocation(fn.key, rid, error=_error_from(exc, rid), duration_ms=self._since(pending))
-        except SystemExit as exc:  # sys.exit() ends Lambda's runtime process, and this instance with it
+        except BaseException as exc:  # SystemExit, KeyboardInterrupt...: Lambda's runtime process ends
             instance.reset = True
             error = _exit_error(exc, rid)
-            log.error("%s: %s", fn.key, error.error_message)
+            log.error("%s: %s: %s (%s)", fn.key, error.error_type, error.error_message, type(exc).__name__)
             return Invocation(fn.key, rid, error=error, duration_ms=self._since(pending))
         try:
             text = json.dumps(result)
@@ -329,12 +405,12 @@ class LocalInvoker:
             except HandlerNotFoundError as exc:
                 file = str(fn.handler_file)
                 instance.failure = ImportFailure(file, None, str(exc), "Runtime.HandlerNotFound")
-            except SystemExit as exc:  # sys.exit() at import time
+            except Exception as exc:  # whatever the module raised at import time
+                instance.failure = _import_failure(exc, fn)
+            except BaseException as exc:  # sys.exit(), KeyboardInterrupt... at import: the runtime exits
                 exited = _exit_error(exc, "")
                 file = str(fn.handler_file)
                 instance.failure = ImportFailure(file, None, exited.error_message, exited.error_type)
-            except Exception as exc:  # whatever the module raised at import time
-                instance.failure = _import_failure(exc, fn)
             finally:
                 if self._output is not None:
                     self._output.flush_function()
@@ -435,13 +511,21 @@ def _sibling_hint(exc: BaseException, fn: Function) -> str:
     )
 
 
-def _exit_error(exc: SystemExit, request_id: str) -> LambdaError:
+def _exit_error(exc: BaseException, request_id: str) -> LambdaError:
     # Lambda: {"errorType": "Runtime.ExitError",
     #          "errorMessage": "RequestId: <id> Error: Runtime exited with error: exit status 1"}
-    code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
-    reason = f"Runtime exited with error: exit status {code}"
-    if not code:
-        reason = "Runtime exited without providing a reason"
+    # The text after "exited with error:" is how the runtime process ended, in Go's words
+    # (os.ProcessState): "exit status N", or "signal: <name>" for a process a signal ended
+    # ("signal: segmentation fault (core dumped)" is reported in awslabs/aws-lambda-cpp#30).
+    if isinstance(exc, SystemExit):
+        code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+        reason = f"Runtime exited with error: exit status {code}"
+        if not code:
+            reason = "Runtime exited without providing a reason"
+    elif isinstance(exc, KeyboardInterrupt):
+        reason = "Runtime exited with error: signal: interrupt"  # CPython >= 3.8 re-raises SIGINT
+    else:  # an uncaught BaseException: the interpreter prints it and exits with status 1
+        reason = "Runtime exited with error: exit status 1"
     prefix = f"RequestId: {request_id} " if request_id else ""
     return LambdaError("Runtime.ExitError", f"{prefix}Error: {reason}", (), request_id)
 

@@ -17,7 +17,7 @@ import logging
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TextIO
 
 _local = threading.local()
@@ -29,13 +29,23 @@ def running_function() -> str | None:
 
 
 @contextmanager
-def current_function(name: str) -> Iterator[None]:
-    previous = getattr(_local, "name", None)
-    _local.name = name
+def _thread_setting(name: str, value: object) -> Iterator[None]:
+    previous = getattr(_local, name, None)
+    setattr(_local, name, value)
     try:
         yield
     finally:
-        _local.name = previous
+        setattr(_local, name, previous)
+
+
+def recording_output(lines: list[str]) -> AbstractContextManager[None]:
+    """Also keep what this thread's handler writes (through the installed streams) in ``lines``:
+    the function's part of the log an Invoke with ``LogType: Tail`` returns the tail of."""
+    return _thread_setting("record", lines)
+
+
+def current_function(name: str) -> AbstractContextManager[None]:
+    return _thread_setting("name", name)
 
 
 class PrefixingStream(io.TextIOBase):
@@ -53,6 +63,9 @@ class PrefixingStream(io.TextIOBase):
         name = getattr(_local, "name", None)
         if name is None:
             return self._target.write(text)
+        record: list[str] | None = getattr(_local, "record", None)
+        if record is not None:
+            record.append(text)
         pending: dict[int, str] = _pending_lines()
         key = id(self)
         buffered = pending.get(key, "") + text

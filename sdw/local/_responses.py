@@ -16,7 +16,13 @@ The rules, from the API Gateway developer guide ("Lambda function response for f
   return the object itself without ``statusCode``. With no content-type header a response
   with ``statusCode`` is ``text/plain``.
 * A result of the wrong shape (statusCode not a number, headers not an object, a base64
-  body that does not decode) is a malformed response: 500 ``Internal Server Error``.
+  body that does not decode) is a malformed response: 500 ``Internal Server Error``; so is
+  an informational status (1xx), which cannot end a request.
+* A status HTTP sends without content (204 No Content, 205 Reset Content, 304 Not
+  Modified: RFC 9110, sections 15.3.5, 15.3.6 and 15.4.5) goes out with its headers and
+  no body, whatever body the function gave: AWS does not document this case, and a body
+  there would break the HTTP exchange (the server could not send it), so sdw sends what
+  HTTP allows and logs that the body was dropped.
 
 Every gateway error has the body HTTP API gives: ``{"message":"<reason phrase>"}``.
 """
@@ -26,10 +32,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+log = logging.getLogger("sdw.gateway")
+
 JSON_TYPE = "application/json"
+NO_CONTENT_STATUSES = frozenset({204, 205, 304})
 DEFAULT_STRUCTURED_TYPE = "text/plain; charset=utf-8"
 
 
@@ -77,8 +87,8 @@ def map_lambda_result(result: Any) -> GatewayResponse:
         # body is the function's response."
         return GatewayResponse(200, [("content-type", JSON_TYPE)], json.dumps(result).encode())
     status = result["statusCode"]
-    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
-        raise MalformedResponseError(f"statusCode must be an HTTP status number, not {status!r}")
+    if isinstance(status, bool) or not isinstance(status, int) or not 200 <= status <= 599:
+        raise MalformedResponseError(f"statusCode must be an HTTP status from 200 to 599, not {status!r}")
     headers = _headers(result.get("headers"))
     cookies = result.get("cookies")
     if cookies is not None:
@@ -88,6 +98,11 @@ def map_lambda_result(result: Any) -> GatewayResponse:
     body = _body(result.get("body"), result.get("isBase64Encoded", False))
     if not any(name.lower() == "content-type" for name, _ in headers):
         headers.append(("content-type", DEFAULT_STRUCTURED_TYPE))
+    if status in NO_CONTENT_STATUSES:
+        if body:
+            log.warning("a %d response has no content (RFC 9110): the function's %d-byte body was dropped",
+                        status, len(body))
+        return GatewayResponse(status, [h for h in headers if h[0].lower() != "content-length"], b"")
     return GatewayResponse(status, headers, body)
 
 

@@ -46,7 +46,7 @@ from sdw.local._environ import install_scoped_environ
 from sdw.local._events import EventBuilder, parse_query
 from sdw.local._function_env import ConnectionAccessLog, FunctionEnvironment
 from sdw.local._gateway import AccessLog, Gateway
-from sdw.local._invoker import LocalInvoker, create_handler_loader
+from sdw.local._invoker import DEFAULT_CONCURRENCY, LocalInvoker, create_handler_loader
 from sdw.local._output import OutputCapture
 from sdw.local._routing import Router, SystemCall, SystemHandler
 from sdw.local._schedule_store import ScheduleStore
@@ -124,6 +124,7 @@ def create_local_runtime(
     access_log: AccessLog | None = None,
     output: OutputCapture | None = None,
     workers: int = 64,
+    concurrency: int = DEFAULT_CONCURRENCY,
     clock: Callable[[], float] = time.time,
     sock: socket.socket | None = None,
     fetch_plugin: PluginFetcher | None = None,
@@ -131,7 +132,9 @@ def create_local_runtime(
     """Load the project and wire a runtime listening on host:port (0 = a free port).
 
     ``sock``: an already listening socket to serve on instead (a worker process of
-    ``sdw dev --workers N`` serves the socket its parent bound). ``fetch_plugin`` checks
+    ``sdw dev --workers N`` serves the socket its parent bound). ``workers``: the warm
+    handler threads; ``concurrency``: the calls one function may run at once (the excess is
+    throttled, as Lambda throttles past a function's concurrency). ``fetch_plugin`` checks
     out config.json's git plugins (sdw.local's ``GitPluginFetcher``). Schedules fire once
     ``start_scheduler()`` is called (``sdw dev`` does, when it serves).
     """
@@ -151,7 +154,7 @@ def create_local_runtime(
         environment = create_function_environment(load.project, state, clock=clock)
         loader = environment.wrap_loader(create_handler_loader(load.project.root))
         invoker = LocalInvoker(load.project, pool=pool_workers, region=region, output=output,
-                               wall_clock=clock, loader=loader)
+                               wall_clock=clock, loader=loader, concurrency=concurrency)
         router = Router()
         for function in load.project.functions:
             router.add_function(function.key)

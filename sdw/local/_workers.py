@@ -9,15 +9,23 @@ thread at once, and the pool shrinks back when the abandoned thread finally fini
 
 It is also leaner per call than the executor (no Future per job): the hot path is one
 ``SimpleQueue.put`` and one ``get``.
+
+A job that raises, even a ``BaseException`` (``KeyboardInterrupt``, ``SystemExit``), does not
+take its thread with it: the error is logged and the thread takes the next job, so the
+pool's count of threads stays true and it never shrinks to nothing. (The invoker answers
+such handlers itself; this is the floor under it.)
 """
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections.abc import Callable
 
 Job = Callable[[], None]
+
+log = logging.getLogger("sdw.workers")
 
 
 class WorkerPool:
@@ -81,7 +89,10 @@ class WorkerPool:
                     self._queued -= 1
             if job is None:
                 break
-            job()  # jobs catch their own errors (the invoker wraps every handler call)
+            try:
+                job()  # jobs catch their own errors (the invoker wraps every handler call)
+            except BaseException:
+                log.exception("a job raised; its thread goes on to the next one")
             if self._excess:
                 with self._lock:
                     if self._excess:

@@ -37,6 +37,7 @@ from sdw.system._flows_input import (
     USER_ID_KEY,
     execution_arn,
     json_kind,
+    owned_execution_name,
 )
 from sdw.system._lifetime import RequestedLifetime, requested_lifetime, token_lifetime
 from sdw.system._pages import decode_token, encode_token
@@ -121,6 +122,7 @@ __all__ = [
     "execution_arn",
     "flow_handlers",
     "json_kind",
+    "owned_execution_name",
     "parse_year_month",
     "principal_from_event",
     "request_from_event",

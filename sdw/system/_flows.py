@@ -28,8 +28,15 @@ Decisions, and why:
 * Ownership: the caller's ``sub`` is the execution's owner and its input's ``__user_id``.
   Another user's execution, or one of another flow than the path names, is answered
   exactly as a missing one (404 ExecutionDoesNotExist with the reference the caller gave),
-  so a 404 never tells that an execution exists. Names share one namespace per flow, as
-  on AWS: reusing a name another user took is a 409, which tells only that it is taken.
+  so a 404 never tells that an execution exists.
+* Names are per caller. Step Functions keeps one namespace of names per state machine,
+  and ``/run`` serves many users: taken as it is, B reusing A's ``?name=`` would get a
+  409 that reveals A's name and would block A from it. So the name a caller gives becomes
+  the execution's name ``<name>-<16 hex digits of SHA-256 of the caller's sub and the
+  name>`` (``owned_execution_name``; the name is cut to fit Step Functions' 80
+  characters), on AWS as locally. The same caller and name are the same execution
+  (StartExecution's idempotency holds per caller); two callers never meet. The response's
+  ``executionId`` is that name, and ``/run/{flow}/<the name given>`` finds it for its caller.
 * Scheduled runs belong to the principal ``schedule`` (sdw.system._schedules): any
   signed-in user lists them with ``GET /runs?owner=schedule`` and may describe them and
   read their history; stopping one stays with nobody over HTTP (it is no one's to stop).
@@ -53,11 +60,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sdw.project import Flow, FlowType, Project
-from sdw.system._errors import ExecutionNotFoundError, FlowNotFoundError, InvalidParameterError
+from sdw.system._errors import (
+    ExecutionExistsError,
+    ExecutionNotFoundError,
+    FlowNotFoundError,
+    InvalidParameterError,
+)
 from sdw.system._flows_input import (
     check_query,
+    execution_arn,
+    owned_execution_name,
     parse_execution_input,
     parse_execution_name,
+    parse_given_name,
     parse_limit,
     parse_next_token,
     parse_reverse,
@@ -101,9 +116,13 @@ class FlowEndpoints:
         """``POST /run/{flow}``: 200 ``{executionArn, executionId, startDate, message, status}``."""
         found = self._flow(flow)
         check_query(query, ("name",))
-        name = parse_execution_name(query.get("name"))
+        given = parse_execution_name(query.get("name"))
+        name = None if given is None else owned_execution_name(principal.user_id, given)
         execution_input = parse_execution_input(body, principal.user_id)
-        started = self._engine.start(found.key, execution_input, owner=principal.user_id, name=name)
+        try:
+            started = self._engine.start(found.key, execution_input, owner=principal.user_id, name=name)
+        except ExecutionExistsError as exc:  # said with the name the caller gave
+            raise ExecutionExistsError(given or exc.name, closed=exc.closed) from None
         return SystemResponse(
             200,
             {
@@ -171,19 +190,28 @@ class FlowEndpoints:
         self, principal: Principal, flow: str, reference: str, *, scheduled: bool = False
     ) -> ExecutionDescription:
         """The caller's execution ``reference`` of ``flow`` (or a scheduled one, when ``scheduled``);
-        anything else is one and the same 404."""
+        anything else is one and the same 404.
+
+        ``reference`` is an execution id or ARN, or the name the caller gave at the start.
+        """
         found = self._flow(flow)
-        arn = resolve_execution(found.arn, reference, express=found.type is FlowType.EXPRESS)
-        if arn is None:
-            raise ExecutionNotFoundError(reference)
-        try:
-            described = self._engine.describe(arn)
-        except ExecutionNotFoundError:
-            raise ExecutionNotFoundError(reference) from None  # our wording, whatever the engine's
-        readable = described.owner == principal.user_id or (scheduled and described.owner == SCHEDULE_OWNER)
-        if not readable or described.flow != found.key:
-            raise ExecutionNotFoundError(reference)
-        return described
+        express = found.type is FlowType.EXPRESS
+        candidates = [resolve_execution(found.arn, reference, express=express)]
+        if not express and not reference.startswith("arn:") and parse_given_name(reference) is not None:
+            candidates.append(execution_arn(found.arn, owned_execution_name(principal.user_id, reference)))
+        for arn in candidates:
+            if arn is None:
+                continue
+            try:
+                described = self._engine.describe(arn)
+            except ExecutionNotFoundError:
+                continue
+            readable = described.owner == principal.user_id or (
+                scheduled and described.owner == SCHEDULE_OWNER
+            )
+            if readable and described.flow == found.key:
+                return described
+        raise ExecutionNotFoundError(reference)  # our wording, whatever the engine's
 
 
 def _owner(principal: Principal, asked: str | None) -> str:

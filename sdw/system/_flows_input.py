@@ -22,8 +22,11 @@ The errors this module adds to ``sdw.system._errors``' tree, each a 400:
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -38,6 +41,7 @@ DEFAULT_LIMIT = 100  # both list 100 when maxResults is 0 or absent
 MAX_STOP_ERROR = 256  # StopExecution: error, 0-256 characters
 MAX_STOP_CAUSE = 32768  # StopExecution: cause, 0-32768 characters
 USER_ID_KEY = "__user_id"
+_OWNER_DIGITS = 16  # hex digits of the caller's part of a given name (64 bits)
 
 _EXECUTION_ARN = re.compile(
     r"arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(?:execution:(?P<machine>[^:]+):(?P<name>[^:]+)"
@@ -95,14 +99,23 @@ def decode_json_body(
         byte = raw[exc.start]
         raise error(f"{what} is not UTF-8: byte {exc.start} ({byte:#04x}) starts no character.") from None
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        value = json.loads(text, parse_constant=_refuse_constant, parse_int=_parse_int,
+                           parse_float=_parse_float)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         raise error(f"{what} is not valid JSON: {exc.msg} at {where}.") from None
     except _NotJsonError as exc:
         raise error(f"{what} is not valid JSON: {exc.constant} is not a JSON value.") from None
+    except _UnreadableNumberError as exc:
+        raise error(f"{what} has a number sdw cannot hold: {exc.reason}.") from None
     except RecursionError:
         raise error(f"{what} is nested too deeply to read.") from None
+    if "\\u" in text and _has_lone_surrogate(value):
+        raise error(
+            f"{what} is not valid JSON text: it escapes half of a UTF-16 surrogate pair (such as \\ud800) "
+            "without the other half, which encodes no character."
+        )
+    return value
 
 
 def parse_execution_name(value: str | None) -> str | None:
@@ -122,6 +135,25 @@ def parse_execution_name(value: str | None) -> str | None:
             "wildcards, control characters or any of \" # % \\ ^ | ~ ` $ & , ; : /)."
         )
     return value
+
+
+def parse_given_name(value: str) -> str | None:
+    """``value`` if it could be a name a caller gave (see ``parse_execution_name``), else None."""
+    return value if _is_name(value) else None
+
+
+def owned_execution_name(owner: str, name: str) -> str:
+    """The execution name that ``name``, given by ``owner``, becomes: unique to that caller.
+
+    Step Functions' names are per state machine; the callers of ``/run`` are many. The name
+    keeps what the caller wrote (cut to fit 80 characters) and ends with 16 hex digits of
+    SHA-256 over the caller's sub and the whole name, so two callers' names never meet.
+
+    >>> owned_execution_name("sub-1", "nightly-2027-01-15")
+    'nightly-2027-01-15-b1b58da9572d9d5c'
+    """
+    digest = hashlib.sha256(f"{owner}\n{name}".encode()).hexdigest()[:_OWNER_DIGITS]
+    return f"{name[: MAX_NAME - _OWNER_DIGITS - 1]}-{digest}"
 
 
 def parse_stop_body(body: str | bytes | None) -> tuple[str | None, str | None]:
@@ -251,6 +283,39 @@ class _NotJsonError(ValueError):
     def __init__(self, constant: str) -> None:
         super().__init__(constant)
         self.constant = constant
+
+
+class _UnreadableNumberError(ValueError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _parse_int(text: str) -> int:
+    # Python refuses to read an integer of more digits than sys.get_int_max_str_digits()
+    # (4,300) with a ValueError of its own: say so as a bad request, not a crash.
+    digits = len(text) - text.startswith("-")
+    limit = sys.get_int_max_str_digits()
+    if limit and digits > limit:
+        raise _UnreadableNumberError(f"an integer of {digits:,} digits (at most {limit:,} are read)")
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999: JSON has no infinity, and the engine could not store it
+        shown = text if len(text) <= 24 else text[:21] + "..."
+        raise _UnreadableNumberError(f"{shown} is too large for a double")
+    return value
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """Whether a decoded JSON value holds a string (or key) with an unpaired surrogate."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _refuse_constant(constant: str) -> Any:

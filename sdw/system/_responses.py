@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sdw.system._errors import ServiceError
+from sdw.system._errors import InvalidParameterError, ServiceError
 from sdw.system._ports import Principal
 
 log = logging.getLogger("sdw.system")
@@ -31,6 +31,7 @@ log = logging.getLogger("sdw.system")
 ERROR_STATUS = "ERROR"
 INTERNAL_ERROR = "Internal Server Error"
 INTERNAL_CODE = "InternalFailure"  # AWS's common error for a 500
+NO_SUB = "The token has no 'sub' claim: the system endpoints need it to know whose runs and counts are whose."
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,11 @@ def endpoint(
     def answer(self: S, principal: Principal | None, /, *args: P.args, **kwargs: P.kwargs) -> SystemResponse:
         if principal is None:
             return unauthorized()
+        if not principal.claims.get("sub"):
+            # The endpoints answer for the caller: without a sub there is nobody to own a run
+            # or a count. (API Gateway's JWT authorizer passes a signed token without sub;
+            # Cognito never signs one, so only a token made by hand gets here.)
+            return error_response(400, NO_SUB, InvalidParameterError.code)
         try:
             return method(self, principal, *args, **kwargs)
         except ServiceError as exc:

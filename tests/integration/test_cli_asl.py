@@ -77,6 +77,37 @@ def test_a_flow_file_is_validated_under_its_definition_key(tmp_path: Path) -> No
     assert result.stdout.startswith("flow.yml:9:9: /States/A/Parameters/x.$: ")
 
 
+def test_the_example_flow_files_validate_with_their_placeholders_standing_in_for_arns(tmp_path: Path) -> None:
+    # issue 10: `sdw asl validate flows/x.yml` failed on every ${...Arn} though its help takes flow files
+    flows = sorted((Path(__file__).resolve().parents[2] / "flows").glob("*.yml"))
+    result = _run(*flows, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(flows) and all(": OK (" in line for line in lines)
+    assert all("stood in for an ARN: `sdw flows validate` checks them against the project" in line
+               for line in lines)
+
+
+def test_a_flow_files_placeholders_stand_in_by_kind_and_an_unknown_kind_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "flow.yml").write_text(
+        "name: f\n"
+        "definition:\n"
+        "  StartAt: Call\n"
+        "  States:\n"
+        "    Call: {Type: Task, Resource: '${sayHelloArn}', Next: Child}\n"
+        "    Child:\n"
+        "      Type: Task\n"
+        "      Resource: arn:aws:states:::states:startExecution.sync:2\n"
+        "      Parameters: {StateMachineArn: '${otherFlowStateMachine}'}\n"
+        "      Next: Odd\n"
+        "    Odd: {Type: Task, Resource: '${somethingElse}', End: true}\n"
+    )
+    result = _run("flow.yml", cwd=tmp_path)
+    assert result.returncode == 1
+    (line,) = result.stdout.splitlines()  # the two placeholders of known kinds stood in
+    assert line.startswith("flow.yml:11:23: /States/Odd/Resource: The Task Resource '${somethingElse}'")
+
+
 def test_json_errors_print_the_pointer(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text(json.dumps({"StartAt": "B", "States": VALID["States"]}))
     result = _run("bad.json", cwd=tmp_path)

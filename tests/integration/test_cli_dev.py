@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import re
@@ -117,6 +118,55 @@ def test_sdw_dev_serves_the_examples_with_the_printed_curl_and_stops_on_ctrl_c(
     dev.wait_for(r"^\[talker\] \[WARNING\]\t.*\tcareful$")
     dev.wait_for(r"^POST /lib/talker 200 [\d.]+ms talker$")
     assert dev.stop() == 0
+
+
+def test_a_token_from_sdw_users_token_works_on_the_running_sdw_dev_whatever_its_port(
+    dev: DevProcess, tmp_path: Path, project: Path, free_port: int
+) -> None:
+    # The newcomer trap of issue 10: `sdw dev --port N`, then `sdw users token` without
+    # --port. The running server records where it listens; the CLI signs for that issuer.
+    dev.wait_for(r"Listening on")
+    env = {key: value for key, value in os.environ.items() if key not in ("SDW_HOST", "SDW_PORT")}
+    env.update(SDW_STATE_DIR=str(tmp_path / "state"), SDW_PROJECT_DIR=str(project))
+
+    def sdw(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", "from sdw.cli import main; main()", *args], env=env,
+                              capture_output=True, text=True, timeout=60, check=False)
+
+    assert sdw("users", "create", "--email", "ada@example.com", "--password", "Corr3ct-horse").returncode == 0
+    signed_in = sdw("users", "token", "--email", "ada@example.com", "--password", "Corr3ct-horse")
+    assert signed_in.returncode == 0, signed_in.stderr
+    token = json.loads(signed_in.stdout)["IdToken"]
+    verified = httpx.get(f"http://127.0.0.1:{free_port}/auth/verify",
+                         headers={"authorization": f"Bearer {token}"}, timeout=10)
+    assert verified.status_code == 200 and verified.json()["claims"]["email"] == "ada@example.com"
+    # a token made for another port is refused, and the server's log says why (never the client)
+    other = sdw("users", "token", "--email", "ada@example.com", "--password", "Corr3ct-horse",
+                "--port", str(free_port + 1))
+    wrong_port = json.loads(other.stdout)["IdToken"]
+    refused = httpx.get(f"http://127.0.0.1:{free_port}/auth/verify",
+                        headers={"authorization": f"Bearer {wrong_port}"}, timeout=10)
+    assert (refused.status_code, refused.content) == (401, b'{"message":"Unauthorized"}')
+    dev.wait_for(r"401: the token does not have a valid issuer \(iss 'http://127.0.0.1:\d+/")
+    assert dev.stop() == 0
+    assert not (tmp_path / "state" / "dev-server.json").exists()  # withdrawn when it stops
+
+
+def test_sdw_dev_says_at_start_and_when_it_happens_that_a_flow_edit_needs_a_restart(
+    project: Path, tmp_path: Path, free_port: int
+) -> None:
+    shutil.copytree(REPO / "flows", project / "flows")
+    process = DevProcess(["--port", str(free_port), "--project-dir", str(project),
+                          "--state-dir", str(tmp_path / "state")])
+    try:
+        process.wait_for(r"flow\(s\) read now: after editing flows/\*\.yml, restart sdw dev")
+        process.wait_for(r"Listening on")
+        flow = project / "flows" / "helloWorldFlow.yml"
+        flow.write_text(flow.read_text() + "\n# edited\n")
+        process.wait_for(r"flows/helloWorldFlow\.yml \(edited\): sdw dev read the flows when it started",
+                         timeout=10)
+    finally:
+        assert process.stop() == 0
 
 
 def test_sdw_dev_reports_a_port_in_use_in_one_sentence(project: Path, tmp_path: Path) -> None:

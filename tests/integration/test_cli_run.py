@@ -41,6 +41,10 @@ FLOWS = {
             Give up: {Type: Fail, Error: Out.Of.Coffee, Cause: The pot is empty}
         """,
 }
+FLOWS["quickFlow"] = (  # shoutFlow as an EXPRESS flow
+    FLOWS["shoutFlow"].replace("name: shoutFlow", "name: quickFlow\n        type: EXPRESS")
+    .replace("Next: Done}", "End: true}").replace("            Done: {Type: Pass, End: true}\n", "")
+)
 SHOUT = "def handler(event, context):\n    return {'shout': event.get('text', '').upper()}\n"
 
 
@@ -123,8 +127,9 @@ def test_run_without_wait_prints_the_execution_and_a_name_makes_it_idempotent(de
     assert result.returncode == 0, result.stderr
     started = json.loads(result.stdout)
     assert set(started) == {"executionArn", "executionId", "startDate", "message", "status"}
-    assert started["executionId"] == "named-run"
-    assert started["executionArn"] == "arn:aws:states:us-east-1:000000000000:execution:shoutFlow:named-run"
+    assert re.fullmatch(r"named-run-[0-9a-f]{16}", started["executionId"])  # the name, keyed to its caller
+    prefix = "arn:aws:states:us-east-1:000000000000:execution:shoutFlow:"
+    assert started["executionArn"] == prefix + started["executionId"]
     again = dev.sdw("run", "shoutFlow", "--input", '{"text": "b"}', "--name", "named-run")
     assert again.returncode == 1
     expected = "Error: Execution already exists: 'named-run' was started with other input."
@@ -163,17 +168,34 @@ def test_executions_show_prints_the_timeline_with_durations_and_the_output(dev: 
     result = dev.sdw("executions", "show", "shown")
     assert result.returncode == 0, result.stderr
     text = result.stdout
-    assert text.splitlines()[0].split() == ["shoutFlow", "shown", "SUCCEEDED"]
-    assert "arn:aws:states:us-east-1:000000000000:execution:shoutFlow:shown" in text
+    flow, shown, status = text.splitlines()[0].split()
+    assert (flow, status) == ("shoutFlow", "SUCCEEDED") and re.fullmatch(r"shown-[0-9a-f]{16}", shown)
+    assert f"arn:aws:states:us-east-1:000000000000:execution:shoutFlow:{shown}" in text
     event_line = re.compile(r"\s*\d+\s+\d\d:\d\d:\d\d\.\d{3}\s")
     events = [line.split() for line in text.splitlines() if event_line.match(line)]
     assert [event[0] for event in events] == [str(n) for n in range(1, len(events) + 1)]
     assert any(event[-2:] == ["TaskStateEntered", "Shout"] for event in events)
     assert all(re.fullmatch(r"[\d.]+", event[2]) and event[3] in ("ms", "s") for event in events)
     assert text.rstrip().endswith('Output:\n{\n  "shout": "SHOW ME"\n}')
-    by_arn = dev.sdw("executions", "show", "arn:aws:states:us-east-1:000000000000:execution:shoutFlow:shown",
-                     "--json")
+    arn = f"arn:aws:states:us-east-1:000000000000:execution:shoutFlow:{shown}"
+    by_arn = dev.sdw("executions", "show", arn, "--json")
     assert json.loads(by_arn.stdout)["execution"]["output"]["shout"] == "SHOW ME"
+
+
+def test_run_wait_and_executions_show_exit_0_on_an_express_success(dev: Dev) -> None:
+    # Step Functions keeps no history of an EXPRESS execution: the CLI follows its status.
+    result = dev.sdw("run", "quickFlow", "--input", '{"text": "fast"}', "--wait")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"shout": "FAST"}
+    assert "keeps no history" in result.stderr and "SUCCEEDED" in result.stderr.splitlines()[-1]
+    execution = result.stderr.splitlines()[0].split()[1]
+    assert execution.count(":") == 1  # an express execution's id: <name>:<run id>
+    shown = dev.sdw("executions", "show", execution)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines()[0].split() == ["quickFlow", execution, "SUCCEEDED"]
+    assert "keeps no history" in shown.stdout and shown.stdout.rstrip().endswith('"shout": "FAST"\n}')
+    as_json = json.loads(dev.sdw("executions", "show", execution, "--json").stdout)
+    assert as_json["events"] == [] and as_json["execution"]["status"] == "SUCCEEDED"
 
 
 def test_executions_show_of_a_failed_run_prints_its_error_and_cause(dev: Dev) -> None:

@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
-from sdw.asl import StatesError, TaskRequest, shape_describe_execution
+from sdw.asl import StatesError, TaskRequest, child_execution_fields, shape_describe_execution
 from sdw.local.engine._names import check_execution_name, child_execution_name, epoch_millis
 from sdw.local.engine._runner import Run, Runner
 from sdw.local.engine._store import ExecutionRow, NewExecution
@@ -178,7 +178,9 @@ class ChildFlows:
 
 
 def describe_fields(row: ExecutionRow, execution: Execution | None = None) -> dict[str, Any]:
-    """DescribeExecution's fields (camelCase, dates in epoch milliseconds) of an ended execution.
+    """What a ``.sync`` parent learns of its ended child (camelCase, dates in epoch milliseconds):
+    DescribeExecution's fields for a STANDARD child, StartSyncExecution's for an EXPRESS one
+    (sdw.asl's ``child_execution_fields`` says which and why).
 
     ``execution`` gives the end when the row was read before it (a child that ended here).
     """
@@ -190,25 +192,19 @@ def describe_fields(row: ExecutionRow, execution: Execution | None = None) -> di
             if status == "SUCCEEDED"
             else None
         )
-    fields: dict[str, Any] = {
-        "executionArn": row.arn,
-        "input": row.input,
-        "inputDetails": {"Included": True},
-        "name": row.name,
-    }
-    if output is not None:
-        fields["output"] = output
-        fields["outputDetails"] = {"Included": True}
-    fields["startDate"] = epoch_millis(row.start_date)
-    fields["stateMachineArn"] = row.state_machine_arn
-    fields["status"] = status
-    if stop is not None:
-        fields["stopDate"] = epoch_millis(stop)
-    if error is not None:
-        fields["error"] = error
-    if cause is not None:
-        fields["cause"] = cause
-    return fields
+    return child_execution_fields(
+        execution_arn=row.arn,
+        state_machine_arn=row.state_machine_arn,
+        name=row.name,
+        status=status,
+        input_text=row.input,
+        output_text=output,
+        error=error,
+        cause=cause,
+        start_ms=epoch_millis(row.start_date),
+        stop_ms=None if stop is None else epoch_millis(stop),
+        express=row.type == "EXPRESS",
+    )
 
 
 class EngineExecutions:

@@ -68,7 +68,7 @@ from sdw.local.engine._names import (
     encode_token,
     execution_id,
 )
-from sdw.local.engine._runner import Run, Runner
+from sdw.local.engine._runner import Hook, Run, Runner
 from sdw.local.engine._store import ExecutionRow, ExecutionStore, NewExecution
 from sdw.local.engine._wake import Wakeup
 from sdw.project import DEFAULT_ACCOUNT_ID, Flow, FlowType, Project
@@ -110,6 +110,7 @@ class LocalFlowEngine:
         account_id: str = DEFAULT_ACCOUNT_ID,
         policy: CheckpointPolicy | None = None,
         tick: float = 0.5,
+        hook: Hook | None = None,
     ) -> None:
         self.project = project
         self.store = ExecutionStore(state)
@@ -122,7 +123,7 @@ class LocalFlowEngine:
         self._account = account_id
         self._runner = Runner(self.journal, clock=self._clock, monotonic=monotonic,
                               policy=policy or CheckpointPolicy(), dispatch=self._dispatch,
-                              ended=self._ended, tick=tick)
+                              ended=self._ended, tick=tick, hook=hook)
         self._lambdas = LambdaTasks(project, invoker, self._runner.report, monotonic=monotonic)
         self._children = ChildFlows(self, self._runner)
         self._flows_by_arn = {flow.arn: flow for flow in project.flows}
@@ -144,16 +145,23 @@ class LocalFlowEngine:
 
         ``run_executions=False`` only stores what it starts, for the process that runs them
         (``sdw dev``, now or at its next start): ``sdw schedules tick`` opens it so.
+
+        The order is what keeps a task from running twice. The executions to resume are
+        read here, before ``open`` returns and so before this engine can start one, and
+        handed to the runner's thread as a list: an execution started while that thread
+        is still resuming the others is adopted by its ``start`` alone, never also
+        restored from its first snapshot (which would dispatch its first task again).
         """
         self.store.open()
         self._lock_fd = _try_lock(self._lock_path) if run_executions else None
         self.runs_executions = self._lock_fd is not None
         self.journal.start()
         if self.runs_executions:
+            stored = self.store.running()
             self._runner.add_ticker(self._lambdas)
             self._runner.add_ticker(self)
             self._runner.start()
-            self._runner.call(self._resume)
+            self._runner.call(lambda: self._resume(stored))
             if self._wake.listen(lambda: self._runner.call(self.expire)):
                 self._poll_s = self.POLL_NUDGED_S
 
@@ -338,12 +346,12 @@ class LocalFlowEngine:
             if run is not None:
                 self._runner.abort(run, error, cause)
 
-    def _resume(self) -> None:
-        rows = self.store.running()
+    def _resume(self, rows: builtins.list[ExecutionRow]) -> None:
         if rows:
             log.info("resuming %d running execution(s)", len(rows))
         for row in rows:
-            self._adopt_stored(row)
+            if self._runner.run_of(row.arn) is None:
+                self._adopt_stored(row)
 
     def _adopt_stored(self, row: ExecutionRow) -> None:
         """Run a stored RUNNING execution: from its snapshot, or from the start (express)."""
@@ -452,16 +460,18 @@ def create_flow_engine(
     policy: CheckpointPolicy | None = None,
     tick: float = 0.5,
     run_executions: bool = True,
+    hook: Hook | None = None,
 ) -> LocalFlowEngine:
     """The engine of ``state_dir`` (``<state>/flows.db``), open: resuming what was RUNNING.
 
     ``clock`` is a Clock (``now()``) or a function returning epoch seconds (``time.time``);
     ``run_executions=False``: see ``LocalFlowEngine.open``.
+    ``hook`` sees the runner's thread at work (tests: see engine/_runner.py's ``Hook``).
     """
     state = state_dir if isinstance(state_dir, StateDir) else StateDir(state_dir)
     wall = _FunctionClock(clock) if callable(clock) else clock
     engine = LocalFlowEngine(project, state, invoker, clock=wall, region=region, account_id=account_id,
-                             policy=policy, tick=tick)
+                             policy=policy, tick=tick, hook=hook)
     engine.open(run_executions=run_executions)
     return engine
 

@@ -4,7 +4,9 @@ A Task's Lambda call goes to :class:`~sdw.local._invoker.LocalInvoker` without b
 the engine: ``LocalInvoker.start`` runs the handler on its warm pool and calls back with
 the :class:`Invocation`; the result is shaped here exactly as sdw.asl's Lambda integration
 shapes a Lambda response (the payload for a function ARN resource; ``ExecutedVersion``,
-``Payload``, ``StatusCode``... for ``arn:aws:states:::lambda:invoke``), and a Lambda error
+``Payload``, ``StatusCode``... for ``arn:aws:states:::lambda:invoke``, with ``LogResult``
+when the parameters ask for ``LogType: Tail``: what the handler wrote, between Lambda's
+START, END and REPORT lines), and a Lambda error
 document becomes the ``StatesError`` Step Functions reports (``errorType`` as the error,
 the document as the cause), by the same ``shape_lambda_response``.
 
@@ -30,7 +32,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sdw.asl import LambdaResponse, StatesError, TaskRequest, shape_lambda_response
-from sdw.local._invoker import Invocation, LocalInvoker, Pending, UnknownFunctionError
+from sdw.local._invoker import Invocation, LocalInvoker, Pending, ThrottledError, UnknownFunctionError
 from sdw.project import Project
 
 __all__ = ["LambdaTasks", "Outcome"]
@@ -78,6 +80,7 @@ class LambdaTasks:
                 event = {}
         key = self._keys.get(_function_name(function_name))
         task_id = request.task_id
+        log_tail = not legacy and isinstance(params, dict) and params.get("LogType") == "Tail"
 
         def done(invocation: Invocation) -> None:
             self._report(_outcome(execution_arn, task_id, invocation, legacy))
@@ -85,9 +88,12 @@ class LambdaTasks:
         try:
             if key is None:
                 raise UnknownFunctionError(function_name)
-            pending = self._invoker.start(key, event, done)
+            pending = self._invoker.start(key, event, done, log_tail=log_tail)
         except UnknownFunctionError:
             self._report((execution_arn, task_id, False, None, *_not_found(function_name)))
+            return
+        except ThrottledError:
+            self._report((execution_arn, task_id, False, None, *_throttled()))
             return
         with self._lock:
             heapq.heappush(self._deadlines, (pending.deadline, next(self._seq), pending, execution_arn,
@@ -126,7 +132,7 @@ def _outcome(execution_arn: str, task_id: str, invocation: Invocation, legacy: b
         return (execution_arn, task_id, True, invocation.payload, None, None)
     if invocation.error is None:
         body = json.dumps(invocation.payload).encode()  # Lambda's Python runtime: json.dumps defaults
-        response = LambdaResponse(body, invocation.request_id)
+        response = LambdaResponse(body, invocation.request_id, log_result=invocation.log_result)
     else:
         body = json.dumps(invocation.error.document()).encode()
         response = LambdaResponse(body, invocation.request_id, function_error="Unhandled")
@@ -134,6 +140,17 @@ def _outcome(execution_arn: str, task_id: str, invocation: Invocation, legacy: b
         return (execution_arn, task_id, True, shape_lambda_response(response, legacy=legacy), None, None)
     except StatesError as exc:
         return (execution_arn, task_id, False, None, exc.name, exc.cause)
+
+
+def _throttled() -> tuple[str, str]:
+    # Lambda: 429 TooManyRequestsException "Rate Exceeded.", which Step Functions reports as
+    # Lambda.TooManyRequestsException (its developer guide's Retry example for Lambda tasks
+    # retries it), the cause in the same SDK form as the other Lambda service errors.
+    return (
+        "Lambda.TooManyRequestsException",
+        f"{ThrottledError.MESSAGE} (Service: AWSLambda; Status Code: 429; "
+        f"Error Code: TooManyRequestsException; Request ID: {uuid.uuid4()}; Proxy: null)",
+    )
 
 
 def _not_found(function_name: str) -> tuple[str, str]:

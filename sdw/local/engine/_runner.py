@@ -15,6 +15,11 @@ never starves the others. Parallel branches and Map iterations need nothing spec
 here: the interpreter emits every task that may run at once (up to MaxConcurrency), and
 the invoker runs them on its pool side by side.
 
+One run per execution, always: ``take`` never replaces a run the thread already holds for
+the same execution (a second one would dispatch the same task again); it keeps the first
+and says so. The engine also orders its own messages so that this cannot arise: see
+``LocalFlowEngine.open``.
+
 Rejected: a thread per execution (hundreds of threads, each blocked on a queue, and
 locks around every checkpoint); asyncio (the handlers are synchronous user code, and
 the invoker already owns the pool that runs them).
@@ -75,6 +80,10 @@ class Ticker(Protocol):
 
 Dispatch = Callable[[Run, list[TaskRequest]], None]
 Ended = Callable[[Run, "Future[Any]"], None]
+Hook = Callable[[str, str], None]
+"""Called on the runner's thread with ``("message", kind)`` before each inbox message is
+handled and ``("take", arn)`` / ``("refused", arn)`` when a run is taken or turned away: an
+injection point for tests that must hold the thread at a chosen moment."""
 
 
 class Runner:
@@ -93,8 +102,10 @@ class Runner:
         ended: Ended,
         tickers: list[Ticker] | None = None,
         tick: float = 0.5,
+        hook: Hook | None = None,
     ) -> None:
         self._journal = journal
+        self._hook = hook
         self._clock = clock
         self._monotonic = monotonic
         self._policy = policy
@@ -147,10 +158,20 @@ class Runner:
     def run_of(self, arn: str) -> Run | None:
         return self._runs.get(arn)
 
-    def take(self, run: Run) -> None:
-        """``adopt``, from the runner's own thread."""
+    def take(self, run: Run) -> bool:
+        """``adopt``, from the runner's own thread; False (and nothing done) if ``run``'s
+        execution is held already: the run held stays the only one."""
+        held = self._runs.get(run.arn)
+        if held is not None and held is not run:
+            log.warning("%s is already running here; a second run of it was not started", run.arn)
+            if self._hook is not None:
+                self._hook("refused", run.arn)
+            return False
         self._runs[run.arn] = run
+        if self._hook is not None:
+            self._hook("take", run.arn)
         self._make_ready(run)
+        return True
 
     def abort(self, run: Run, error: str | None, cause: str | None) -> Future[Any] | None:
         """Abort ``run`` now; the future of its final checkpoint."""
@@ -209,6 +230,8 @@ class Runner:
 
     def _handle(self, message: tuple[Any, ...]) -> None:
         kind = message[0]
+        if self._hook is not None:
+            self._hook("message", kind)
         if kind == "outcome":
             _, arn, task_id, ok, result, error, cause = message
             run = self._runs.get(arn)

@@ -3,8 +3,7 @@
 The face: :class:`LocalUserPool`, opened by :func:`create_local_user_pool` on a state
 folder; the dev user (:data:`DEV_USER_EMAIL`, :func:`ensure_dev_user`,
 :func:`dev_user_password`); :func:`local_base_url`, where the local runtime is reached;
-password hashing and generation; and the pool's signing key with the base64url helpers
-a JWS needs.
+password hashing and generation; and the pool's signing key.
 
     _pool        users, sign-in and refresh, the pool's ids, issuer and discovery documents
     _store       SQLite: users, refresh tokens, the pool's own ids
@@ -15,7 +14,7 @@ a JWS needs.
 
 from __future__ import annotations
 
-from sdw.local.userpool._keys import SigningKey, b64url_decode, b64url_encode, public_key_from_jwk
+from sdw.local.userpool._keys import SigningKey
 from sdw.local.userpool._passwords import PasswordHasher, ScryptParams, generate_password
 from sdw.local.userpool._pool import (
     DEV_PASSWORD_FILE,
@@ -36,12 +35,9 @@ __all__ = [
     "ScryptParams",
     "SigningKey",
     "TokenFactory",
-    "b64url_decode",
-    "b64url_encode",
     "create_local_user_pool",
     "dev_user_password",
     "ensure_dev_user",
     "generate_password",
     "local_base_url",
-    "public_key_from_jwk",
 ]

@@ -8,52 +8,26 @@ PKCS#8 PEM (0600) in the state folder, so tokens stay valid across restarts and 
 JWK thumbprint, in standard base64 as Cognito's kids look), so it is stable for the key's
 life and needs no storage of its own.
 
-Tokens are signed and parsed here with ``cryptography`` directly rather than through a JWT
-library: the pool only ever writes one shape (``{"kid", "alg": "RS256"}``, no ``typ``, as
-Cognito's headers are) and the authorizer accepts only that one algorithm, so the compact
-serialisation is a few lines we control byte for byte.
+Tokens are signed with PyJWT (``jwt.encode``, RS256 only) and the authorizer verifies them
+with it too; ``cryptography`` makes and stores the key. The header is Cognito's two members
+(``{"alg": "RS256", "kid": ...}``): PyJWT's default ``typ`` is left out, as Cognito leaves it.
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
 
 from sdw.local._errors import StateError
 from sdw.local._statedir import StateDir
-
-_B64URL = re.compile(r"[A-Za-z0-9_-]*")
-
-
-def b64url_encode(data: bytes) -> str:
-    """Base64url without padding, as JWS compact serialisation uses (RFC 7515 section 2)."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def b64url_decode(text: str) -> bytes:
-    """The inverse of ``b64url_encode``; strict: no padding, no other alphabet, no junk."""
-    if len(text) % 4 == 1 or not _B64URL.fullmatch(text):
-        raise ValueError("not base64url")
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError) as exc:  # pragma: no cover - the regex already guards
-        raise ValueError("not base64url") from exc
-
-
-def _int_b64(value: int) -> str:
-    return b64url_encode(value.to_bytes((value.bit_length() + 7) // 8 or 1, "big"))
-
-
-def _json_bytes(value: Mapping[str, Any]) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 class SigningKey:
@@ -65,9 +39,9 @@ class SigningKey:
 
     def __init__(self, private_key: rsa.RSAPrivateKey) -> None:
         self._private_key = private_key
-        numbers = private_key.public_key().public_numbers()
-        self._n = _int_b64(numbers.n)
-        self._e = _int_b64(numbers.e)
+        public: dict[str, Any] = json.loads(RSAAlgorithm.to_jwk(private_key.public_key()))
+        self._n: str = public["n"]
+        self._e: str = public["e"]
         # RFC 7638: SHA-256 over the required members in lexicographic order, no spaces.
         canonical = json.dumps({"e": self._e, "kty": "RSA", "n": self._n}, separators=(",", ":"))
         self.kid = base64.b64encode(hashlib.sha256(canonical.encode("ascii")).digest()).decode("ascii")
@@ -109,21 +83,9 @@ class SigningKey:
         }
 
     def sign(self, claims: Mapping[str, Any]) -> str:
-        """The compact JWS of ``claims`` with header ``{"kid": ..., "alg": "RS256"}``."""
-        header = b64url_encode(_json_bytes({"kid": self.kid, "alg": self.ALGORITHM}))
-        payload = b64url_encode(_json_bytes(claims))
-        signing_input = f"{header}.{payload}".encode("ascii")
-        signature = self._private_key.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
-        return f"{header}.{payload}.{b64url_encode(signature)}"
-
-
-def public_key_from_jwk(jwk: Mapping[str, Any]) -> rsa.RSAPublicKey:
-    """The RSA public key of a JWK; raises ValueError for anything but an RSA key."""
-    if jwk.get("kty") != "RSA" or not isinstance(jwk.get("n"), str) or not isinstance(jwk.get("e"), str):
-        raise ValueError("not an RSA JWK")
-    n = int.from_bytes(b64url_decode(jwk["n"]), "big")
-    e = int.from_bytes(b64url_decode(jwk["e"]), "big")
-    return rsa.RSAPublicNumbers(e, n).public_key()
+        """The compact JWS of ``claims`` with header ``{"alg": "RS256", "kid": ...}``."""
+        return jwt.encode(dict(claims), self._private_key, algorithm=self.ALGORITHM,
+                          headers={"kid": self.kid, "typ": None})
 
 
 def load_or_create_signing_key(state: StateDir, name: str = "userpool-signing-key.pem") -> SigningKey:

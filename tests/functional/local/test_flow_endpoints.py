@@ -23,7 +23,8 @@ import pytest
 
 from sdw.local import generate_password
 from sdw.local._runtime import LocalRuntime, create_local_runtime
-from sdw.system import Tokens
+from sdw.local.userpool import SigningKey
+from sdw.system import Tokens, owned_execution_name
 
 FUNCTIONS = {
     "shout": textwrap.dedent(
@@ -271,6 +272,35 @@ def test_a_body_that_is_not_a_json_object_is_a_400_saying_where(
     assert_error(server.ada.start("echoFlow", content=content), 400, "InvalidExecutionInput", message)
 
 
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b'{"name": "\\ud800"}', "half of a UTF-16 surrogate pair"),
+        (b'{"n": ' + b"7" * 5000 + b"}", "an integer of 5,000 digits"),
+        (b'{"n": 1e999}', "1e999 is too large for a double"),
+    ],
+    ids=["lone-surrogate", "5000-digit-integer", "past-a-double"],
+)
+def test_input_the_engine_could_not_store_is_a_400_not_a_500(
+    server: FlowServer, content: bytes, says: str
+) -> None:
+    response = server.ada.start("echoFlow", content=content)
+    assert_error(response, 400, "InvalidExecutionInput")
+    assert says in response.json()["message"]
+
+
+def test_a_signed_token_without_sub_is_a_400_from_the_flow_endpoints(server: FlowServer) -> None:
+    pool = server.runtime.pool
+    claims = {"iss": pool.config().issuer, "aud": pool.config().client_id, "token_use": "id",
+              "exp": int(time.time()) + 300, "email": "nobody@example.com"}
+    key = SigningKey.from_pem(pool.state.file("userpool-signing-key.pem").read_bytes())  # the pool's own key
+    token = key.sign(claims)
+    headers = {"authorization": f"Bearer {token}"}
+    response = server.client.post("/run/echoFlow", content=b"{}", headers=headers)
+    assert_error(response, 400, "InvalidParameterException")
+    assert "'sub'" in response.json()["message"]
+
+
 def test_an_input_over_256_kib_is_a_400_with_the_limit(server: FlowServer) -> None:
     response = server.ada.start("echoFlow", {"blob": "x" * 262_144})
     assert_error(response, 400, "InvalidExecutionInput")
@@ -291,10 +321,17 @@ def test_a_name_step_functions_refuses_is_a_400(server: FlowServer, name: str) -
 
 def test_the_same_name_and_input_is_the_same_execution_and_other_input_a_409(server: FlowServer) -> None:
     first = server.ada.started("waitFlow", {"n": 1}, name="nap-once")
-    assert first["executionId"] == "nap-once"
+    assert first["executionId"] == owned_execution_name(server.ada.sub, "nap-once")
     assert server.ada.started("waitFlow", {"n": 1}, name="nap-once") == first
-    assert_error(server.ada.start("waitFlow", {"n": 2}, name="nap-once"), 409, "ExecutionAlreadyExists")
+    assert_error(server.ada.start("waitFlow", {"n": 2}, name="nap-once"), 409, "ExecutionAlreadyExists",
+                 "Execution already exists: 'nap-once' was started with other input.")
+    # Bob reusing Ada's name learns nothing and takes nothing: he gets an execution of his own
+    bobs = server.bob.started("waitFlow", {"n": 1}, name="nap-once")
+    assert bobs["executionId"] != first["executionId"]
+    assert server.bob.get("waitFlow", first["executionId"]).status_code == 404
+    assert server.ada.get("waitFlow", "nap-once").json()["executionId"] == first["executionId"]
     server.ada.stop("waitFlow", "nap-once")
+    server.bob.stop("waitFlow", "nap-once")
 
 
 # --------------------------------------------------------------------------- polling and ownership

@@ -164,10 +164,29 @@ def test_an_empty_map_succeeds_with_an_empty_list() -> None:
     assert run(map_state(("P", {"Type": "Pass"})), []).output == []
 
 
-@pytest.mark.parametrize("items", [{"a": 1}, "text", None])
-def test_items_that_are_not_an_array_fail_with_states_runtime(items: Any) -> None:
+@pytest.mark.parametrize(("items", "shown"), [({"a": 1}, '{"a":1}'), ("text", '"text"'), (None, "null")])
+def test_items_that_are_not_an_array_fail_with_aws_s_cause(items: Any, shown: str) -> None:
+    # AWS's words (recorded in LocalStack's test_map_state_items_input_types): "Map state input
+    # must be an array but was: " and the value as compact JSON.
     execution = run(map_state(("P", {"Type": "Pass"}), ItemsPath="$.items"), {"items": items})
     assert execution.error == ErrorName.RUNTIME
+    assert execution.cause == (
+        "An error occurred while executing the state 'M' (entered at the event id #2). "
+        f"Map state input must be an array but was: {shown}"
+    )
+
+
+def test_a_jsonata_map_whose_input_is_not_an_array_fails_with_query_evaluation_error() -> None:
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "M",
+        "States": {"M": {"Type": "Map", "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass",
+                                                                                           "End": True}}},
+                         "End": True}},
+    }
+    execution = run(definition, {"foo": "bar"})
+    assert execution.error == ErrorName.QUERY_EVALUATION_ERROR
+    assert (execution.cause or "").endswith('Map state input must be an array but was: {"foo":"bar"}')
 
 
 def test_a_failing_iteration_fails_an_inline_map() -> None:

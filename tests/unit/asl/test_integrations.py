@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
 import pytest
 
-from sdw.asl import LambdaResponse, LambdaServiceError, ServiceInvoker, StatesError, TaskRequest
+from sdw.asl import (
+    LambdaFunctions,
+    LambdaResponse,
+    LambdaServiceError,
+    ServiceInvoker,
+    StatesError,
+    TaskRequest,
+    lambda_log_result,
+)
 from sdw.asl._integrations import Integration, parse_resource, shape_describe_execution, shape_lambda_response
 
 
@@ -18,9 +27,13 @@ class FakeLambda:
         self.response = response or LambdaResponse(b'{"ok":1}', "req-1")
         self.error = error
         self.calls: list[tuple[str, bytes]] = []
+        self.log_types: list[str | None] = []
 
-    def invoke(self, function_name: str, payload: bytes, *, timeout: float | None = None) -> LambdaResponse:
+    def invoke(
+        self, function_name: str, payload: bytes, *, timeout: float | None = None, log_type: str | None = None
+    ) -> LambdaResponse:
         self.calls.append((function_name, payload))
+        self.log_types.append(log_type)
         if self.error is not None:
             raise self.error
         return self.response
@@ -180,3 +193,40 @@ def test_a_failed_child_fails_a_sync_task_with_task_failed() -> None:
 
 def test_describe_shapes_serialise_values_for_sync() -> None:
     assert shape_describe_execution({"input": {"a": 1}}, parsed=False) == {"Input": '{"a":1}'}
+
+
+def test_lambda_invoke_with_log_type_tail_returns_the_log_result_and_its_header() -> None:
+    # Recorded by AWS (LocalStack's test_invoke_unsupported_param): with LogType Tail the
+    # result holds LogResult, and the same value in the X-Amz-Log-Result header.
+    tail = lambda_log_result("req-1", "hello\n", duration_ms=1.2, memory_mb=128, max_memory_mb=40)
+    lambdas = FakeLambda(LambdaResponse(b"{}", "req-1", log_result=tail))
+    request = TaskRequest("t1", "S", "arn:aws:states:::lambda:invoke", parse_resource(
+        "arn:aws:states:::lambda:invoke"), {"FunctionName": "f", "Payload": None, "LogType": "Tail"})
+    result = ServiceInvoker(lambdas=lambdas).invoke(request)
+    assert lambdas.log_types == ["Tail"]
+    assert result["LogResult"] == tail
+    assert result["SdkHttpMetadata"]["HttpHeaders"]["X-Amz-Log-Result"] == tail
+    assert result["SdkHttpMetadata"]["AllHttpHeaders"]["X-Amz-Log-Result"] == [tail]
+    log = base64.b64decode(tail).decode()
+    assert log.startswith("START RequestId: req-1 Version: $LATEST\nhello\nEND RequestId: req-1\n")
+    assert "REPORT RequestId: req-1\tDuration: 1.20 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\t" in log
+
+
+def test_without_log_type_tail_there_is_no_log_result() -> None:
+    request = TaskRequest("t1", "S", "arn:aws:states:::lambda:invoke", parse_resource(
+        "arn:aws:states:::lambda:invoke"), {"FunctionName": "f", "LogType": "None"})
+    result = ServiceInvoker(lambdas=FakeLambda()).invoke(request)
+    assert "LogResult" not in result and "X-Amz-Log-Result" not in result["SdkHttpMetadata"]["HttpHeaders"]
+
+
+def test_the_log_result_keeps_only_the_last_4_kb() -> None:
+    tail = lambda_log_result("r", "x" * 10_000 + "\n", duration_ms=1, memory_mb=128, max_memory_mb=1)
+    assert len(base64.b64decode(tail)) == 4096
+
+
+def test_lambda_functions_answer_log_type_tail_in_process() -> None:
+    response = LambdaFunctions({"f": lambda event, context: {"ok": True}}).invoke("f", b"{}", log_type="Tail")
+    assert response.log_result is not None
+    assert base64.b64decode(response.log_result).decode().startswith(
+        f"START RequestId: {response.request_id} Version: $LATEST\nEND RequestId: {response.request_id}\n"
+    )

@@ -79,9 +79,42 @@ def test_missing_paths_fail_with_states_runtime_located_at_the_state(
     )
 
 
-def test_result_path_into_a_non_object_is_a_result_path_match_failure() -> None:
+def test_result_path_into_a_non_object_is_a_result_path_match_failure_in_aws_s_words() -> None:
+    # AWS: "Unable to apply ReferencePath <path> to input <the input as compact JSON>", as a
+    # user quoted it from a failed execution in aws/aws-cdk#29473.
     execution = run(chain(("P", {"Type": "Pass", "Result": 1, "ResultPath": "$.a.b"})), {"a": "text"})
     assert execution.error == ErrorName.RESULT_PATH_MATCH_FAILURE
+    assert execution.cause == 'Unable to apply ReferencePath $.a.b to input {"a":"text"}'
+    on_a_string = run(chain(("P", {"Type": "Pass", "Result": 1, "ResultPath": "$.x"})), '{"min_size":1}')
+    assert on_a_string.cause == 'Unable to apply ReferencePath $.x to input "{\\"min_size\\":1}"'
+
+
+@pytest.mark.parametrize(
+    ("fields", "ends"),
+    [
+        ({"Seconds": 99_999_999}, "2027-01-15T07:59:59.000Z"),
+        ({"Timestamp": "2199-01-01T00:00:00Z"}, "2199-01-01T00:00:00.000Z"),
+        ({"SecondsPath": "$.s"}, "2024-11-13T22:15:00.000Z"),
+    ],
+)
+def test_a_wait_beyond_what_a_standard_execution_can_live_fails_it_at_once(
+    fields: dict[str, Any], ends: str
+) -> None:
+    # Step Functions fails such an execution rather than timing it out a year later. The
+    # cause's wording is sdw's: AWS's is in no public recording.
+    execution = run(chain(("W", {"Type": "Wait", **fields})), {"s": 31_536_100})
+    assert (execution.status, execution.error) == ("FAILED", ErrorName.RUNTIME)
+    assert execution.cause == (
+        "An error occurred while executing the state 'W' (entered at the event id #2). "
+        f"The Wait state would end at {ends}, after the execution can run: a standard execution ends "
+        "a year after its start, by 2024-11-13T22:13:20.000Z."
+    )
+    assert event_types(execution)[-1] == "ExecutionFailed"
+
+
+def test_a_wait_within_a_year_still_waits() -> None:
+    execution = run(chain(("W", {"Type": "Wait", "Seconds": 365 * 24 * 3600 - 60})), {})
+    assert execution.status == "SUCCEEDED"
 
 
 def test_a_state_output_over_256_kib_fails_with_data_limit_exceeded() -> None:

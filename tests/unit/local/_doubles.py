@@ -41,6 +41,8 @@ def make_invoker(
     timeouts: dict[str, int] | None = None,
     clock: Callable[[], float] | None = None,
     mtimes: dict[str, float] | None = None,
+    pool: WorkerPool | None = None,
+    concurrency: int | None = None,
 ) -> LocalInvoker:
     """An invoker whose functions are Python callables (or the exception their import raises)."""
     timeouts = timeouts or {}
@@ -61,8 +63,8 @@ def make_invoker(
         return (mtimes or {}).get(path.parent.name, 1.0)
 
     invoker = LocalInvoker(
-        Project(Path("/project"), functions=functions), pool=WorkerPool(4), loader=loader, stat=stat,
-        **({"clock": clock} if clock else {}),
+        Project(Path("/project"), functions=functions), pool=pool or WorkerPool(4), loader=loader, stat=stat,
+        **({"clock": clock} if clock else {}), **({"concurrency": concurrency} if concurrency else {}),
     )
     invoker.loads = loads  # type: ignore[attr-defined]
     return invoker

@@ -15,12 +15,13 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from sdw.local import JwtAuthorizer, TokenRejectedError
-from sdw.local.userpool import SigningKey, TokenFactory, b64url_encode
+from sdw.local.userpool import SigningKey, TokenFactory
 from sdw.system import Principal
 from tests.userpool_fixtures import (
     CLIENT_ID,
     ISSUER,
     FakeClock,
+    b64url_encode,
     forge_token,
     rsa_key,
     tamper_payload,
@@ -461,3 +462,19 @@ def test_the_forged_token_helpers_make_what_they_say(signing_key: SigningKey, cl
     assert token_header(token) == {"kid": signing_key.kid, "alg": "none"}
     assert token_claims(token)["sub"] == SUB
     assert token.endswith(".")
+
+
+def test_logs_why_it_refused_a_token_and_never_the_token(
+    authorizer: JwtAuthorizer, other_key: SigningKey, signing_key: SigningKey, clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    wrong_issuer = signed(signing_key, **id_claims(clock, iss="http://127.0.0.1:3001/us-east-1_Other"))
+    unknown_kid = signed(other_key, **id_claims(clock))
+    with caplog.at_level("WARNING", logger="sdw.auth"):
+        assert authorizer.authorize(wrong_issuer) is None
+        assert authorizer.authorize(unknown_kid) is None
+    issuer_line, kid_line = (record.getMessage() for record in caplog.records)
+    assert issuer_line.startswith("401: the token does not have a valid issuer")
+    assert "'http://127.0.0.1:3001/us-east-1_Other'" in issuer_line and repr(ISSUER) in issuer_line
+    assert kid_line.startswith("401: no key in the issuer's JWKS matches the token's kid")
+    assert wrong_issuer not in caplog.text and unknown_kid not in caplog.text

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import asyncio
+import base64
 import threading
+import time
 from typing import Any
 
 import pytest
 
-from sdw.local._invoker import RELOAD_CHECK_S, UnknownFunctionError
+from sdw.local._invoker import RELOAD_CHECK_S, ThrottledError, UnknownFunctionError
+from sdw.local._output import OutputCapture
+from sdw.local._workers import WorkerPool
 
 from ._doubles import ManualClock, answer, make_invoker
 
@@ -180,3 +185,140 @@ def test_checks_every_handler_file_for_syntax_errors_without_running_it(tmp_path
     invoker = make_invoker({"f": answer(1)})
     failures = invoker.check_syntax()  # /project does not exist: reported, not raised
     assert [f.error_type for f in failures] == ["Runtime.ImportModuleError"]
+
+
+# -- handlers that raise what is not an Exception ----------------------------------------------
+# Lambda's Python runtime (awslambdaric bootstrap.handle_event_request) catches only Exception:
+# anything else escapes and ends the runtime process, which Lambda reports as
+# {"errorType": "Runtime.ExitError", "errorMessage": "RequestId: <id> Error: Runtime exited with
+# error: <how the process ended>"} -- "signal: interrupt" for KeyboardInterrupt (CPython >= 3.8
+# ends an uncaught one by re-raising SIGINT), "exit status 1" for any other BaseException.
+
+
+def raising(error: BaseException) -> Any:
+    def handler(event: Any, context: Any) -> None:
+        raise error
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    ("error", "ended"),
+    [
+        (KeyboardInterrupt(), "signal: interrupt"),
+        (GeneratorExit(), "exit status 1"),
+        (asyncio.CancelledError(), "exit status 1"),
+        (type("Custom", (BaseException,), {})("mine"), "exit status 1"),
+    ],
+    ids=["KeyboardInterrupt", "GeneratorExit", "CancelledError", "BaseException"],
+)
+def test_answers_a_handler_raising_a_base_exception_at_once_as_lambdas_exit_error(
+    error: BaseException, ended: str
+) -> None:
+    invoker = make_invoker({"f": raising(error), "g": answer("fine")}, timeouts={"f": 30})
+    started = time.monotonic()
+    invocation = invoker.invoke("f", {})
+    assert time.monotonic() - started < 5  # not the 30 s timeout
+    assert invocation.error is not None and not invocation.timed_out
+    assert invocation.error.error_type == "Runtime.ExitError"
+    assert invocation.error.error_message == (
+        f"RequestId: {invocation.request_id} Error: Runtime exited with error: {ended}"
+    )
+    invoker.invoke("f", {})
+    assert invoker.loads["f"] == 2  # type: ignore[attr-defined]  # the process ended: a new instance
+    assert invoker.invoke("g", {}).payload == "fine"
+
+
+def test_the_pool_stays_whole_after_many_keyboard_interrupts() -> None:
+    pool = WorkerPool(4)
+    invoker = make_invoker({"f": raising(KeyboardInterrupt()), "g": answer("fine")}, pool=pool)
+    for _ in range(200):  # far more than the pool has threads
+        assert invoker.invoke("f", {}).error is not None
+    assert invoker.invoke("g", {}).payload == "fine"
+    assert pool.threads <= 4
+    assert invoker.in_flight("f") == 0
+    pool.shutdown()
+
+
+def test_a_keyboard_interrupt_while_importing_is_an_exit_error_for_every_call() -> None:
+    invoker = make_invoker({"f": KeyboardInterrupt()})
+    invocation = invoker.invoke("f", {})
+    assert invocation.error is not None
+    assert invocation.error.error_type == "Runtime.ExitError"
+    assert invocation.error.error_message.endswith("Runtime exited with error: signal: interrupt")
+
+
+# -- concurrency: Lambda's limit per function ------------------------------------------------------
+
+
+def test_refuses_a_call_past_the_functions_concurrency_as_lambda_throttles() -> None:
+    release = threading.Event()
+
+    def blocked(event: Any, context: Any) -> str:
+        release.wait(5)
+        return "done"
+
+    invoker = make_invoker({"f": blocked, "g": answer("fine")}, concurrency=2)
+    first, second = invoker.start("f", {}), invoker.start("f", {})
+    with pytest.raises(ThrottledError) as caught:
+        invoker.start("f", {})
+    assert (caught.value.function, caught.value.limit) == ("f", 2)
+    assert invoker.invoke("g", {}).payload == "fine"  # the limit is per function
+    release.set()
+    assert _wait_for(lambda: invoker.in_flight("f") == 0)
+    assert first.result is not None and second.result is not None
+    assert invoker.invoke("f", {}).payload == "done"  # room again once the calls returned
+
+
+def test_a_timed_out_call_counts_until_its_handler_returns() -> None:
+    # A handler that never returns keeps its thread: the cap is what bounds those threads.
+    release = threading.Event()
+
+    def stuck(event: Any, context: Any) -> str:
+        release.wait(5)
+        return "late"
+
+    pool = WorkerPool(2)
+    invoker = make_invoker({"f": stuck}, timeouts={"f": 1}, pool=pool, concurrency=3)
+    for _ in range(3):
+        assert invoker.time_out(invoker.start("f", {})).timed_out
+    with pytest.raises(ThrottledError):
+        invoker.start("f", {})
+    assert invoker.in_flight("f") == 3
+    assert pool.threads <= 2 + 3  # the pool's own threads plus one per abandoned call, no more
+    release.set()
+    assert _wait_for(lambda: invoker.in_flight("f") == 0)
+    pool.shutdown()
+
+
+def _wait_for(condition: Any, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
+def test_log_tail_returns_the_calls_log_between_lambdas_start_end_and_report_lines() -> None:
+    def talker(event: Any, context: Any) -> str:
+        print("hello from the handler")
+        return "ok"
+
+    invoker = make_invoker({"talker": talker})
+    capture = OutputCapture()
+    capture.install()
+    try:
+        done = threading.Event()
+        pending = invoker.start("talker", {}, lambda _invocation: done.set(), log_tail=True)
+        assert done.wait(5)
+    finally:
+        capture.uninstall()
+    invocation = pending.result
+    assert invocation is not None and invocation.log_result is not None
+    rid = invocation.request_id
+    log = base64.b64decode(invocation.log_result).decode()
+    written = "hello from the handler\n"
+    assert log.startswith(f"START RequestId: {rid} Version: $LATEST\n{written}END RequestId: {rid}\n")
+    assert f"REPORT RequestId: {rid}\tDuration: " in log and "\tMemory Size: 1024 MB\t" in log
+    assert invoker.invoke("talker", {}).log_result is None  # only when asked for

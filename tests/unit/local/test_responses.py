@@ -8,6 +8,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sdw.local._responses import MalformedResponseError, error_response, map_lambda_result
 
@@ -110,3 +112,44 @@ def test_writes_http_api_error_bodies_compactly() -> None:
     assert response.status == 404
     assert response.body == b'{"message":"Not Found"}'
     assert response.header("content-type") == "application/json"
+
+
+# -- whatever a function returns, the gateway can send it (issue 10: a 204 with a body broke the
+# ASGI response, "Response content longer than Content-Length") ---------------------------------
+
+RESULTS = st.fixed_dictionaries(
+    {"statusCode": st.integers(0, 700) | st.sampled_from([204, 205, 304, 100, 101, 103])},
+    optional={
+        "body": st.none() | st.text(max_size=20) | st.integers(),
+        "headers": st.dictionaries(st.sampled_from(["content-length", "content-type", "x-a"]),
+                                   st.text(alphabet="0123456789abc/", max_size=6), max_size=3),
+        "isBase64Encoded": st.booleans(),
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(result=RESULTS)
+def test_every_mapped_response_is_one_http_can_carry(result: dict[str, Any]) -> None:
+    try:
+        response = map_lambda_result(result)
+    except MalformedResponseError:
+        return  # a 500 {"message":"Internal Server Error"} the gateway sends itself
+    assert 200 <= response.status <= 599
+    if response.status in (204, 205, 304):
+        assert response.body == b""
+        assert response.header("content-length") is None
+
+
+def test_a_204_or_304_with_a_body_goes_out_without_it_and_says_so(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING", logger="sdw.gateway"):
+        no_content = map_lambda_result({"statusCode": 204, "body": "gone", "headers": {"x-kept": "1"}})
+        not_modified = map_lambda_result({"statusCode": 304, "body": "{}"})
+    assert (no_content.status, no_content.body, no_content.header("x-kept")) == (204, b"", "1")
+    assert (not_modified.status, not_modified.body) == (304, b"")
+    assert "the function's 4-byte body was dropped" in caplog.text
+
+
+def test_an_informational_status_is_a_malformed_response() -> None:
+    with pytest.raises(MalformedResponseError, match="from 200 to 599"):
+        map_lambda_result({"statusCode": 101, "body": ""})

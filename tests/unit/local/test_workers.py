@@ -54,3 +54,18 @@ def test_refuses_work_after_shutdown_and_a_size_below_one() -> None:
         pool.submit(lambda: None)
     with pytest.raises(ValueError):
         WorkerPool(0)
+
+
+def test_a_job_raising_a_base_exception_keeps_its_thread() -> None:
+    pool = WorkerPool(1)
+    ran = threading.Event()
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    for _ in range(5):
+        pool.submit(interrupted)
+    pool.submit(ran.set)
+    assert ran.wait(5)
+    assert pool.threads == 1
+    pool.shutdown()

@@ -30,6 +30,7 @@ from sdw.system import (
     Page,
     Principal,
     SystemResponse,
+    owned_execution_name,
 )
 
 ACCOUNT = "arn:aws:states:us-east-1:000000000000"
@@ -288,9 +289,23 @@ def test_an_input_over_256_kib_is_a_400_naming_the_limit(
     assert engine.calls == []
 
 
-def test_a_name_is_passed_to_the_engine(endpoints: FlowEndpoints, engine: FakeEngine) -> None:
-    assert started_id(start(endpoints, name="nightly-1")) == "nightly-1"
-    assert engine.calls[0][1]["name"] == "nightly-1"
+def test_a_given_name_becomes_the_callers_own_execution_name(
+    endpoints: FlowEndpoints, engine: FakeEngine
+) -> None:
+    own = owned_execution_name("sub-ada", "nightly-1")
+    assert own.startswith("nightly-1-") and len(own) == len("nightly-1-") + 16
+    assert started_id(start(endpoints, name="nightly-1")) == own
+    assert engine.calls[0][1]["name"] == own
+    by_given_name = endpoints.describe_run(ADA, "helloWorldFlow", "nightly-1", {})
+    assert by_given_name.status == 200 and by_given_name.body["executionId"] == own
+    assert endpoints.describe_run(BOB, "helloWorldFlow", "nightly-1", {}).status == 404
+
+
+def test_a_given_name_is_cut_to_fit_step_functions_80_characters() -> None:
+    long = "n" * 80
+    own = owned_execution_name("sub-ada", long)
+    assert len(own) == 80 and own.startswith("n" * 63 + "-")
+    assert owned_execution_name("sub-ada", long[:-1] + "m") != own  # the digest covers the whole name
 
 
 def test_the_same_name_and_input_is_the_same_execution(endpoints: FlowEndpoints) -> None:
@@ -305,11 +320,16 @@ def test_the_same_name_with_other_input_is_a_409(endpoints: FlowEndpoints) -> No
                  "Execution already exists: 'once' was started with other input.")
 
 
-def test_another_user_reusing_a_name_is_a_409_as_the_input_carries_the_owner(
+def test_another_user_reusing_a_name_gets_an_execution_of_their_own_and_learns_nothing(
     endpoints: FlowEndpoints,
 ) -> None:
-    start(endpoints, b'{"a": 1}', name="once")
-    assert start(endpoints, b'{"a": 1}', principal=BOB, name="once").status == 409
+    # Names are per state machine on Step Functions; /run is multi-tenant: B reusing A's name
+    # must neither be told it is taken nor take it from A.
+    adas = started_id(start(endpoints, b'{"a": 1}', name="once"))
+    bobs = started_id(start(endpoints, b'{"a": 1}', principal=BOB, name="once"))
+    assert bobs != adas
+    assert started_id(start(endpoints, b'{"a": 1}', name="once")) == adas  # still Ada's, idempotent
+    assert endpoints.describe_run(BOB, "helloWorldFlow", adas, {}).status == 404
 
 
 def test_a_bad_name_is_a_400_invalid_name(endpoints: FlowEndpoints, engine: FakeEngine) -> None:
@@ -379,9 +399,10 @@ def test_another_users_execution_is_answered_exactly_as_a_missing_one(endpoints:
 
 def test_an_express_execution_is_polled_by_its_name_and_run_id(endpoints: FlowEndpoints) -> None:
     started = start(endpoints, flow="scheduleFlow", name="tick").body
-    assert started["executionId"] == "tick:run0"
-    assert started["executionArn"] == f"{ACCOUNT}:express:scheduleFlow:tick:run0"
-    by_id = endpoints.describe_run(ADA, "scheduleFlow", "tick:run0", {})
+    tick = owned_execution_name("sub-ada", "tick")
+    assert started["executionId"] == f"{tick}:run0"
+    assert started["executionArn"] == f"{ACCOUNT}:express:scheduleFlow:{tick}:run0"
+    by_id = endpoints.describe_run(ADA, "scheduleFlow", f"{tick}:run0", {})
     by_arn = endpoints.describe_run(ADA, "scheduleFlow", started["executionArn"], {})
     assert by_id.status == 200 and by_id == by_arn
     assert endpoints.describe_run(ADA, "scheduleFlow", "tick", {}).status == 404

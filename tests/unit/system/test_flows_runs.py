@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from sdw.system import SCHEDULE_OWNER, FlowEndpoints, SystemResponse
+from sdw.system import SCHEDULE_OWNER, FlowEndpoints, SystemResponse, owned_execution_name
 from tests.unit.system.test_flows import (
     ACCOUNT,
     ADA,
@@ -30,8 +31,9 @@ def endpoints(engine: FakeEngine) -> FlowEndpoints:
 
 
 def ids(response: SystemResponse) -> list[str]:
+    """The listed executions' ids, each given name shown as given (without the caller's digest)."""
     assert response.status == 200, response.body
-    return [row["executionId"] for row in response.body["executions"]]
+    return [re.sub(r"-[0-9a-f]{16}(?=:|$)", "", row["executionId"]) for row in response.body["executions"]]
 
 
 # --------------------------------------------------------------------------- GET /runs
@@ -48,11 +50,12 @@ def test_lists_only_the_callers_executions_newest_first(endpoints: FlowEndpoints
 
 def test_a_listed_execution_has_its_summary(endpoints: FlowEndpoints) -> None:
     start(endpoints, name="a1")
+    a1 = owned_execution_name("sub-ada", "a1")
     assert endpoints.list_runs(ADA, {}).body == {
         "executions": [{
-            "executionArn": f"{ACCOUNT}:execution:helloWorldFlow:a1",
-            "executionId": "a1",
-            "name": "a1",
+            "executionArn": f"{ACCOUNT}:execution:helloWorldFlow:{a1}",
+            "executionId": a1,
+            "name": a1,
             "flow": "helloWorldFlow",
             "stateMachineArn": f"{ACCOUNT}:stateMachine:helloWorldFlow",
             "status": "RUNNING",

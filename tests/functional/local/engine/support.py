@@ -19,6 +19,7 @@ from sdw.local._invoker import LocalInvoker
 from sdw.local._workers import WorkerPool
 from sdw.local.engine._checkpoint import CheckpointPolicy
 from sdw.local.engine._flow_engine import LocalFlowEngine, create_flow_engine
+from sdw.local.engine._runner import Hook
 from sdw.project import Project, load_project
 
 OWNER = "11111111-2222-3333-4444-555555555555"
@@ -95,10 +96,14 @@ def open_engine(
     policy: CheckpointPolicy | None = None,
     pool: WorkerPool | None = None,
     clock: Clock | None = None,
+    concurrency: int = 1000,
+    hook: Hook | None = None,
 ) -> LocalFlowEngine:
-    invoker = LocalInvoker(project, pool=pool or WorkerPool(16), region=REGION, account_id=ACCOUNT)
+    invoker = LocalInvoker(project, pool=pool or WorkerPool(16), region=REGION, account_id=ACCOUNT,
+                           concurrency=concurrency)
     return create_flow_engine(
-        project, state, invoker, region=REGION, account_id=ACCOUNT, policy=policy, tick=0.05, clock=clock
+        project, state, invoker, region=REGION, account_id=ACCOUNT, policy=policy, tick=0.05, clock=clock,
+        hook=hook,
     )
 
 

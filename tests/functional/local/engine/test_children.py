@@ -47,6 +47,14 @@ FLOWS: dict[str, Any] = {
             "States": {"F": {"Type": "Fail", "Error": "Nope", "Cause": "child says no"}},
         },
     },
+    "expressChild": {
+        "type": "EXPRESS",
+        "functions": [{"name": "add_one", "handler": FN.format("add_one")}],
+        "definition": {"StartAt": "A", "States": {"A": task("add_one", End=True)}},
+    },
+    "syncExpress": {
+        "definition": {"StartAt": "S", "States": {"S": {**start_child("expressChild", ".sync"), "End": True}}}
+    },
     "fireAndForget": {"definition": {"StartAt": "S", "States": {"S": {**start_child("child"), "End": True}}}},
     "sync": {"definition": {"StartAt": "S", "States": {"S": {**start_child("child", ".sync"), "End": True}}}},
     "sync2": {
@@ -137,6 +145,31 @@ def test_sync_returns_the_childs_description_with_its_output_as_json_text(engine
     assert output["InputDetails"] == output["OutputDetails"] == {"Included": True}
 
 
+def test_a_standard_childs_sync_result_has_describe_executions_fields(engine: LocalFlowEngine) -> None:
+    # AWS's fields, recorded for a .sync child (LocalStack's test_cross_account_states_start_sync_execution)
+    output = run_to_end(engine, "sync", {"value": 1}).output
+    assert list(output) == [
+        "ExecutionArn", "Input", "InputDetails", "Name", "Output", "OutputDetails", "RedriveCount",
+        "RedriveStatus", "RedriveStatusReason", "StartDate", "StateMachineArn", "Status", "StopDate",
+    ]
+    assert (output["RedriveCount"], output["RedriveStatus"]) == (0, "NOT_REDRIVABLE")
+    assert output["RedriveStatusReason"] == "Execution is SUCCEEDED and cannot be redriven"
+
+
+def test_an_express_childs_sync_result_has_start_sync_executions_fields(engine: LocalFlowEngine) -> None:
+    # An EXPRESS child has no DescribeExecution: it answers as StartSyncExecution does
+    parent = run_to_end(engine, "syncExpress", {"value": 1})
+    output = parent.output
+    assert parent.status == "SUCCEEDED"
+    assert list(output) == [
+        "ExecutionArn", "Input", "InputDetails", "Name", "Output", "OutputDetails", "BillingDetails",
+        "StartDate", "StateMachineArn", "Status", "StopDate",
+    ]
+    assert ":express:expressChild:" in output["ExecutionArn"] and output["Output"] == '{"value":2}'
+    billing = output["BillingDetails"]
+    assert billing["BilledMemoryUsedInMB"] == 64 and billing["BilledDurationInMilliseconds"] % 100 == 0
+
+
 def test_sync2_returns_the_childs_output_as_json(engine: LocalFlowEngine) -> None:
     parent = run_to_end(engine, "sync2", {"value": 5})
     assert parent.output["Output"] == {"value": 6} and parent.output["Input"] == {"value": 5}
@@ -153,6 +186,7 @@ def test_a_failed_child_fails_the_sync_task(engine: LocalFlowEngine) -> None:
     assert (parent.status, parent.error) == ("FAILED", "States.TaskFailed")
     cause = json.loads(parent.cause or "{}")
     assert (cause["Status"], cause["Error"], cause["Cause"]) == ("FAILED", "Nope", "child says no")
+    assert (cause["RedriveStatus"], "RedriveStatusReason" in cause) == ("REDRIVABLE", False)
 
 
 def test_a_named_child_cannot_be_started_twice(engine: LocalFlowEngine) -> None:

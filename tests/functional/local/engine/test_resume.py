@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import textwrap
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -289,6 +290,39 @@ def test_an_execution_stored_by_an_older_snapshot_format_resumes_after_an_upgrad
         resumed.close()
     expected = {"n": 1, "before": "before", "version": "v1"}
     assert (described.status, described.output) == ("SUCCEEDED", expected)
+
+
+def test_an_execution_started_while_the_runner_resumes_the_others_runs_its_task_once(tmp_path: Path) -> None:
+    # The race of issue 10: an execution started after open() but before the runner's thread
+    # got to resume the stored ones was both restored from its first snapshot and adopted by
+    # its start, and its task ran twice. The hook holds the runner's thread before the resume
+    # until the start has committed, the exact interleaving, every time.
+    project = project_at(tmp_path / "project")
+    log = tmp_path / "calls.log"
+    first = open_engine(project, tmp_path / "state")
+    waiting = first.start("waits", {}, owner=OWNER).execution_arn
+    until(lambda: has_event(first, waiting, "WaitStateEntered"))
+    first.close()
+    resume_may_run = threading.Event()
+    seen: list[str] = []
+
+    def hook(event: str, detail: str) -> None:
+        if event == "message" and detail == "call" and not resume_may_run.is_set():
+            assert resume_may_run.wait(10)  # the runner's first message is the resume: hold it
+        elif event in ("take", "refused"):
+            seen.append(f"{event} {detail}")
+
+    engine = open_engine(project, tmp_path / "state", hook=hook)
+    try:
+        started = engine.start("records", {"log": str(log), "seconds": 0}, owner=OWNER).execution_arn
+        resume_may_run.set()
+        assert engine.wait(started, timeout=5).status == "SUCCEEDED"
+        assert engine.wait(waiting, timeout=5).status == "SUCCEEDED"
+    finally:
+        engine.close()
+    assert log.read_text().count("called") == 1
+    assert seen.count(f"take {started}") == 1 and f"refused {started}" not in seen
+    assert seen.count(f"take {waiting}") == 1
 
 
 def test_a_second_engine_on_the_folder_stores_starts_and_stops_for_the_first_to_run(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import stat
 import threading
 import time
@@ -34,6 +35,13 @@ FN = "functions/lib/{}/handler.handler"
 
 def uses(*names: str) -> list[dict[str, str]]:
     return [{"name": name, "handler": FN.format(name)} for name in names]
+
+
+def invoking_echo(parameters: dict[str, Any]) -> dict[str, Any]:
+    """A flow of one ``lambda:invoke`` Task calling ``echo`` with these parameters."""
+    invoke = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+              "Parameters": {"FunctionName": function_arn("echo"), **parameters}, "End": True}
+    return {"functions": uses("echo"), "definition": {"StartAt": "I", "States": {"I": invoke}}}
 
 
 FLOWS: dict[str, Any] = {
@@ -69,20 +77,8 @@ FLOWS: dict[str, Any] = {
         "functions": uses("boom"),
         "definition": {"StartAt": "B", "States": {"B": task("boom", End=True)}},
     },
-    "invoker": {
-        "functions": uses("echo"),
-        "definition": {
-            "StartAt": "I",
-            "States": {
-                "I": {
-                    "Type": "Task",
-                    "Resource": "arn:aws:states:::lambda:invoke",
-                    "Parameters": {"FunctionName": function_arn("echo"), "Payload": {"hello.$": "$.who"}},
-                    "End": True,
-                }
-            },
-        },
-    },
+    "invoker": invoking_echo({"Payload": {"hello.$": "$.who"}}),
+    "tailer": invoking_echo({"Payload": {"a": 1}, "LogType": "Tail"}),
     "missing": {
         "definition": {"StartAt": "M", "States": {"M": task("no_such_function", End=True)}},
     },
@@ -424,3 +420,41 @@ def test_retries_wait_their_back_off_on_the_engines_clock(tmp_path: Path) -> Non
     scheduled = [e["timestamp"] for e in events if e["type"] == "LambdaFunctionScheduled"]
     assert len(failed) == 2 and len(scheduled) == 3
     assert all(10 <= (s - f).total_seconds() < 20 for f, s in zip(failed, scheduled[1:], strict=True))
+
+
+def two_naps(retry: list[dict[str, Any]]) -> dict[str, Any]:
+    """Two branches calling ``nap`` at once, each with ``retry``."""
+    def branch(name: str) -> dict[str, Any]:
+        return {"StartAt": name, "States": {name: task("nap", Parameters={"seconds": 0.3}, Retry=retry,
+                                                       End=True)}}
+
+    both = {"Type": "Parallel", "Branches": [branch("N0"), branch("N1")], "End": True}
+    definition = {"StartAt": "Both", "States": {"Both": both}}
+    return {"twoNaps": {"functions": uses("nap"), "definition": definition}}
+
+
+def test_a_task_past_the_functions_concurrency_is_lambdas_throttle_which_a_retry_can_absorb(
+    tmp_path: Path,
+) -> None:
+    # Two branches call `nap` at once; the function may run one call: the other is refused as
+    # Lambda refuses it (TooManyRequestsException), which Step Functions reports as
+    # Lambda.TooManyRequestsException, the error its guide retries for Lambda tasks.
+    bare = write_project(tmp_path / "bare", two_naps([]), FUNCTIONS, configs=CONFIGS)
+    with running_engine(bare, tmp_path / "state1", concurrency=1) as engine:
+        failed = run_to_end(engine, "twoNaps", {})
+    assert (failed.status, failed.error) == ("FAILED", "Lambda.TooManyRequestsException")
+    assert (failed.cause or "").startswith("Rate Exceeded. (Service: AWSLambda; Status Code: 429;")
+    retried = [{"ErrorEquals": ["Lambda.TooManyRequestsException"], "IntervalSeconds": 1, "MaxAttempts": 5}]
+    patient = write_project(tmp_path / "patient", two_naps(retried), FUNCTIONS, configs=CONFIGS)
+    with running_engine(patient, tmp_path / "state2", concurrency=1) as engine:
+        done = run_to_end(engine, "twoNaps", {})
+    assert done.status == "SUCCEEDED" and len(done.output) == 2
+
+
+def test_lambda_invoke_with_log_type_tail_returns_the_log_result(engine: LocalFlowEngine) -> None:
+    output = run_to_end(engine, "tailer", {}).output
+    assert output["Payload"] == {"a": 1}
+    log = base64.b64decode(output["LogResult"]).decode()
+    assert log.startswith("START RequestId: ")
+    assert "\nEND RequestId: " in log and "\nREPORT RequestId: " in log
+    assert output["SdkHttpMetadata"]["HttpHeaders"]["X-Amz-Log-Result"] == output["LogResult"]

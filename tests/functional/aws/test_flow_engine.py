@@ -22,6 +22,7 @@ from sdw.system import (
     Principal,
     SystemResponse,
     encode_token,
+    owned_execution_name,
 )
 from tests.functional.aws.support import ACCOUNT, PREFIX, REGION, Stage, error_body, wait_for
 
@@ -68,13 +69,18 @@ def arn(flow: str, name: str) -> str:
     return f"arn:aws:states:{REGION}:{ACCOUNT}:execution:{PREFIX}{flow}:{name}"
 
 
+def own(name: str, principal: Principal = ADA) -> str:
+    """The execution name a ``?name=`` becomes for its caller (names are per caller)."""
+    return owned_execution_name(principal.user_id, name)
+
+
 # --------------------------------------------------------------------------- start and describe
 
 
 def test_a_started_execution_runs_on_its_deployed_state_machine(endpoints: FlowEndpoints) -> None:
     body = ok(endpoints.start_run(ADA, "passFlow", {"name": "run-1"}, '{"x": 1}'))
-    assert body["executionArn"] == arn("passFlow", "run-1")
-    assert body["executionId"] == "run-1"
+    assert body["executionArn"] == arn("passFlow", own("run-1"))
+    assert body["executionId"] == own("run-1")
     described = closed(endpoints, "passFlow", "run-1")
     assert described["status"] == "SUCCEEDED"
     assert described["stateMachineArn"] == f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{PREFIX}passFlow"
@@ -98,7 +104,8 @@ def test_a_failed_execution_is_described_with_its_error_and_cause(endpoints: Flo
 def test_an_execution_can_be_named_by_its_url_decoded_arn(endpoints: FlowEndpoints) -> None:
     started(endpoints, "waitFlow", name="by-arn")
     assert (
-        ok(endpoints.describe_run(ADA, "waitFlow", arn("waitFlow", "by-arn"), {}))["executionId"] == "by-arn"
+        ok(endpoints.describe_run(ADA, "waitFlow", arn("waitFlow", own("by-arn")), {}))["executionId"]
+        == own("by-arn")
     )
 
 
@@ -109,7 +116,7 @@ def test_the_same_name_and_input_while_running_is_the_same_execution(
     again = ok(endpoints.start_run(ADA, "waitFlow", {"name": "once"}, '{"a": 1}'))
     assert again == first
     listed = ok(endpoints.list_runs(ADA, {}))["executions"]
-    assert [row["executionId"] for row in listed] == ["once"]
+    assert [row["executionId"] for row in listed] == [own("once")]
 
 
 def test_a_name_taken_with_other_input_is_a_409(endpoints: FlowEndpoints) -> None:
@@ -118,8 +125,8 @@ def test_a_name_taken_with_other_input_is_a_409(endpoints: FlowEndpoints) -> Non
         endpoints.start_run(ADA, "waitFlow", {"name": "taken"}, '{"a": 2}'), 409, "ExecutionAlreadyExists"
     )
     assert message == "Execution already exists: 'taken' was started with other input."
-    # another user's input differs by its __user_id: the name is taken for them too
-    error(endpoints.start_run(BOB, "waitFlow", {"name": "taken"}, '{"a": 1}'), 409, "ExecutionAlreadyExists")
+    # names are per caller: Bob's "taken" is another execution, and Ada's stays hers
+    assert started(endpoints, "waitFlow", '{"a": 1}', principal=BOB, name="taken") == own("taken", BOB)
 
 
 def test_the_name_of_an_execution_that_ended_is_a_409_whatever_the_input(endpoints: FlowEndpoints) -> None:
@@ -152,7 +159,7 @@ def test_an_unknown_execution_is_a_404(endpoints: FlowEndpoints) -> None:
 
 def test_another_users_execution_is_a_404_to_every_route(endpoints: FlowEndpoints) -> None:
     execution = started(endpoints, "waitFlow", name="adas")
-    expected = error_body("Execution 'adas' does not exist.", "ExecutionDoesNotExist")
+    expected = error_body(f"Execution {execution!r} does not exist.", "ExecutionDoesNotExist")
     for response in (
         endpoints.describe_run(BOB, "waitFlow", execution, {}),
         endpoints.run_history(BOB, "waitFlow", execution, {}),
@@ -165,7 +172,8 @@ def test_another_users_execution_is_a_404_to_every_route(endpoints: FlowEndpoint
 def test_an_execution_of_another_flow_is_a_404(endpoints: FlowEndpoints) -> None:
     started(endpoints, "waitFlow", name="mine")
     error(endpoints.describe_run(ADA, "passFlow", "mine", {}), 404, "ExecutionDoesNotExist")
-    error(endpoints.describe_run(ADA, "passFlow", arn("waitFlow", "mine"), {}), 404, "ExecutionDoesNotExist")
+    other = arn("waitFlow", own("mine"))
+    error(endpoints.describe_run(ADA, "passFlow", other, {}), 404, "ExecutionDoesNotExist")
 
 
 def test_an_execution_sdw_did_not_index_is_owned_by_its_input_user_id(
@@ -197,17 +205,17 @@ def test_runs_are_the_callers_own_newest_first(endpoints: FlowEndpoints) -> None
         started(endpoints, "waitFlow", name=name)
     started(endpoints, "waitFlow", principal=BOB, name="b1")
     assert [row["executionId"] for row in ok(endpoints.list_runs(ADA, {}))["executions"]] == [
-        "a3",
-        "a2",
-        "a1",
+        own("a3"),
+        own("a2"),
+        own("a1"),
     ]
     bobs = ok(endpoints.list_runs(BOB, {}))
     assert bobs == {
         "executions": [
             {
-                "executionArn": arn("waitFlow", "b1"),
-                "executionId": "b1",
-                "name": "b1",
+                "executionArn": arn("waitFlow", own("b1", BOB)),
+                "executionId": own("b1", BOB),
+                "name": own("b1", BOB),
                 "flow": "waitFlow",
                 "stateMachineArn": f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{PREFIX}waitFlow",
                 "status": "RUNNING",
@@ -233,7 +241,7 @@ def test_runs_come_in_pages_that_follow_each_other(endpoints: FlowEndpoints) -> 
         if page["nextToken"] is None:
             break
         query = {"limit": "2", "next_token": page["nextToken"]}
-    assert seen == names[::-1]
+    assert seen == [own(name) for name in names[::-1]]
 
 
 def test_runs_filtered_by_flow_and_status_fill_their_pages(endpoints: FlowEndpoints) -> None:
@@ -243,11 +251,11 @@ def test_runs_filtered_by_flow_and_status_fill_their_pages(endpoints: FlowEndpoi
     for index in range(3):
         closed(endpoints, "passFlow", f"p{index}")  # describing brings the index up to date
     first = ok(endpoints.list_runs(ADA, {"flow": "passFlow", "limit": "2"}))
-    assert [row["executionId"] for row in first["executions"]] == ["p2", "p1"]
+    assert [row["executionId"] for row in first["executions"]] == [own("p2"), own("p1")]
     rest = ok(endpoints.list_runs(ADA, {"flow": "passFlow", "limit": "2", "next_token": first["nextToken"]}))
-    assert [row["executionId"] for row in rest["executions"]] == ["p0"] and rest["nextToken"] is None
+    assert [row["executionId"] for row in rest["executions"]] == [own("p0")] and rest["nextToken"] is None
     running = ok(endpoints.list_runs(ADA, {"status": "running"}))["executions"]
-    assert [row["executionId"] for row in running] == ["w2", "w1", "w0"]
+    assert [row["executionId"] for row in running] == [own("w2"), own("w1"), own("w0")]
     assert {row["status"] for row in ok(endpoints.list_runs(ADA, {"status": "SUCCEEDED"}))["executions"]} == {
         "SUCCEEDED"
     }
@@ -262,7 +270,11 @@ def test_a_runs_token_is_refused_when_altered_reused_with_other_filters_or_forge
     expected = error_body("Invalid pagination token.", "InvalidToken")
     forged = encode_token(
         "runs\nada-sub\nNone\nNone",
-        {"executionArn": arn("waitFlow", "t0"), "owner": "bob-sub", "startDate": "2030-01-01T00:00:00.000Z"},
+        {
+            "executionArn": arn("waitFlow", own("t0")),
+            "owner": "bob-sub",
+            "startDate": "2030-01-01T00:00:00.000Z",
+        },
     )
     for query in (
         {"limit": "1", "next_token": token[:-2] + ("AA" if not token.endswith("AA") else "BB")},
@@ -358,7 +370,7 @@ def test_history_pages_carry_step_functions_next_token_wrapped(stage: Stage) -> 
 def test_a_history_token_of_another_execution_is_refused(endpoints: FlowEndpoints) -> None:
     started(endpoints, "waitFlow", name="h1")
     started(endpoints, "waitFlow", name="h2")
-    token = encode_token(f"history\n{arn('waitFlow', 'h1')}\nFalse", "aws-token")
+    token = encode_token(f"history\n{arn('waitFlow', own('h1'))}\nFalse", "aws-token")
     response = endpoints.run_history(ADA, "waitFlow", "h2", {"next_token": token})
     assert (response.status, response.body["code"]) == (400, "InvalidToken")
 
@@ -371,7 +383,7 @@ def test_stop_aborts_a_running_execution_and_the_listing_shows_it(endpoints: Flo
     stopped = ok(endpoints.stop_run(ADA, "waitFlow", execution, {}, '{"error": "Halt", "cause": "by hand"}'))
     assert stopped["status"] == "ABORTED" and stopped["stopDate"] is not None
     listed = ok(endpoints.list_runs(ADA, {"status": "ABORTED"}))["executions"]
-    assert [row["executionId"] for row in listed] == ["long"]
+    assert [row["executionId"] for row in listed] == [own("long")]
     assert ok(endpoints.describe_run(ADA, "waitFlow", execution, {}))["status"] == "ABORTED"
 
 
@@ -419,9 +431,10 @@ def test_a_start_the_index_cannot_record_still_starts_and_says_so_in_the_log(
 ) -> None:
     stage.client("dynamodb").delete_table(TableName=f"{PREFIX}executions")
     body = ok(endpoints.start_run(ADA, "waitFlow", {"name": "unlisted"}, "{}"))
-    assert body["executionId"] == "unlisted"
-    assert f"started {arn('waitFlow', 'unlisted')} but could not index it" in caplog.text
-    described = stage.client("stepfunctions").describe_execution(executionArn=arn("waitFlow", "unlisted"))
+    assert body["executionId"] == own("unlisted")
+    assert f"started {arn('waitFlow', own('unlisted'))} but could not index it" in caplog.text
+    sfn = stage.client("stepfunctions")
+    described = sfn.describe_execution(executionArn=arn("waitFlow", own("unlisted")))
     assert described["status"] == "RUNNING"
 
 

@@ -13,7 +13,7 @@ import logging
 import pytest
 
 from sdw.aws import create_auth_lambda, create_flows_lambda
-from sdw.system import SYSTEM_ROUTES, LambdaHandler
+from sdw.system import SYSTEM_ROUTES, LambdaHandler, owned_execution_name
 from tests.functional.aws.support import (
     ACCOUNT,
     PREFIX,
@@ -57,7 +57,7 @@ def test_a_run_is_started_polled_listed_and_its_history_read(flows: LambdaHandle
             None,
         )
     )
-    assert (status, started["executionId"]) == (200, "r1")
+    assert (status, started["executionId"]) == (200, owned_execution_name("ada-sub", "r1"))
     target = {"flow": "passFlow", "execution": "r1"}
 
     def poll() -> dict[str, object]:
@@ -69,7 +69,7 @@ def test_a_run_is_started_polled_listed_and_its_history_read(flows: LambdaHandle
         {"n": 1, "__user_id": "ada-sub", "result": {"added": True}},
     )
     status, runs = answer(flows(api_event("GET /runs", query={"flow": "passFlow"}, caller=ADA), None))
-    assert (status, [row["executionId"] for row in runs["executions"]]) == (200, ["r1"])
+    assert (status, [row["executionId"] for row in runs["executions"]]) == (200, [started["executionId"]])
     status, history = answer(
         flows(api_event("GET /run/{flow}/{execution}/history", path=target, caller=ADA), None)
     )

@@ -70,7 +70,8 @@ def test_a_listed_execution_has_its_summary(endpoints: FlowEndpoints) -> None:
 def test_an_express_executions_name_is_its_id_without_the_run_id(endpoints: FlowEndpoints) -> None:
     start(endpoints, name="nightly-1", flow="scheduleFlow")
     (row,) = endpoints.list_runs(ADA, {}).body["executions"]
-    assert row["executionId"].startswith("nightly-1:") and row["name"] == "nightly-1"
+    name = owned_execution_name(ADA.user_id, "nightly-1")
+    assert row["executionId"] == f"{name}:run0" and row["name"] == name
 
 
 def test_lists_by_flow_and_by_status(endpoints: FlowEndpoints, engine: FakeEngine) -> None:

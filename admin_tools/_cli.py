@@ -1,6 +1,6 @@
-"""What the admin_tools scripts share: run one ``sdw users`` command from a checkout.
+"""What the admin_tools scripts share: run one ``sdw`` command from a checkout.
 
-The scripts are thin wrappers over the CLI (``sdw users``, sdw/cli/_users.py), kept for the habit of
+The scripts are thin wrappers over the CLI (``sdw users``, ``sdw usage``), kept for the habit of
 running ``admin_tools/<tool>.py`` from the project root. They work with whatever
 ``python3`` is first on PATH: if sdw's dependencies are not importable there, they re-run
 themselves with the project's virtualenv (.venv, made by ``make setup``).
@@ -15,8 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(*subcommand: str) -> None:
-    """Run ``sdw users <subcommand...> <this script's arguments>`` and exit with its status."""
+def run(*command: str) -> None:
+    """Run ``sdw <command...> <this script's arguments>`` and exit with its status."""
     sys.path.insert(0, str(ROOT))
     try:
         from sdw.cli import main
@@ -27,4 +27,4 @@ def run(*subcommand: str) -> None:
             script = os.path.abspath(sys.argv[0])
             os.execv(python, [str(python), script, *sys.argv[1:]])  # noqa: S606 - our own venv
         sys.exit("sdw is not installed here: run `make setup` in the project first")
-    main.main(args=["users", *subcommand, *sys.argv[1:]], prog_name=Path(sys.argv[0]).name)
+    main.main(args=[*command, *sys.argv[1:]], prog_name=Path(sys.argv[0]).name)

@@ -14,4 +14,4 @@ from __future__ import annotations
 from _cli import run
 
 if __name__ == "__main__":
-    run("create")
+    run("users", "create")

@@ -18,4 +18,4 @@ from __future__ import annotations
 from _cli import run
 
 if __name__ == "__main__":
-    run("token")
+    run("users", "token")

@@ -22,7 +22,15 @@ Parts:
   (in-process, ``mock_aws``; one GetParameters per 10 names, no cache), a fresh reader
   per cold start. moto answers in-process: real SSM adds a network round trip or two
   (tens of ms), so this is sdw's own cost, not Lambda's.
-* ``usage``: left for the usage-counting engineer (issue 9 item 4): ``null`` here.
+* ``usage``: ``track_usage_middleware`` through a real ``sdw dev`` (a subprocess on a free
+  port): 50 users (real RS256 ID tokens, checked by the gateway) send 2,000 calls at once
+  (50 threads, one keep-alive connection each, 40 calls per user) to a decorated function
+  and, alternately, to the same function undecorated; ``--repeat`` rounds of each. Then
+  the server stops and ``usage.db`` is read: ``counted`` must equal ``sent`` for every
+  user (the issue's exactness target). Throughput is calls/s seen by the client;
+  ``cost_ratio`` is decorated / undecorated (best rounds), i.e. what one SQLite upsert per
+  call costs at the gateway. The client is Python threads on the same 2 cores, so the
+  absolute rates are the loader's as much as the server's; the ratio is the figure.
 
 Times are wall-clock medians of ``--repeat`` runs (the machine is shared).
 """
@@ -31,10 +39,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -179,6 +189,96 @@ def _bench_ssm(repeat: int, names: tuple[str, ...]) -> float:
     return round(statistics.median(times) * 1000, 2)
 
 
+COUNTED = """\
+from functions.base.api_usage.handler import track_usage_middleware
+
+
+@track_usage_middleware
+def handler(event, context):
+    return {"statusCode": 200, "body": "ok"}
+"""
+PLAIN = "def handler(event, context):\n    return {'statusCode': 200, 'body': 'ok'}\n"
+USERS, CALLS_EACH = 50, 40
+
+
+def _send_all(port: int, path: str, tokens: list[str]) -> tuple[float, int]:
+    """Every user's CALLS_EACH calls at once; (seconds, calls that were not 200)."""
+    import http.client
+
+    def one_user(token: str) -> int:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        failed = 0
+        try:
+            for _ in range(CALLS_EACH):
+                connection.request("POST", path, headers={"Authorization": f"Bearer {token}"})
+                response = connection.getresponse()
+                response.read()
+                failed += response.status != 200
+        finally:
+            connection.close()
+        return failed
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
+        failed = sum(pool.map(one_user, tokens))
+    return time.perf_counter() - started, failed
+
+
+def bench_usage(repeat: int) -> dict[str, Any]:
+    from gateway import free_port, post_status, start_server, stop_server  # bench/gateway.py
+
+    from sdw.local import PasswordHasher, ScryptParams, create_local_usage_store, create_local_user_pool
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root, state = Path(tmp) / "project", Path(tmp) / "state"
+        (root / "functions" / "base" / "api_usage").mkdir(parents=True)
+        shutil.copy(ROOT / "functions" / "base" / "api_usage" / "handler.py",
+                    root / "functions" / "base" / "api_usage" / "handler.py")
+        for name, source in {"counted": COUNTED, "plain": PLAIN, "ping": PLAIN}.items():
+            (root / "functions" / "lib" / name).mkdir(parents=True)
+            (root / "functions" / "lib" / name / "handler.py").write_text(source)
+        port = free_port()
+        cheap = PasswordHasher(ScryptParams(log2_n=4, r=1, p=1))  # 50 sign-ins; not what is measured
+        subs, tokens = [], []
+        with create_local_user_pool(state, base_url=f"http://127.0.0.1:{port}", hasher=cheap) as pool:
+            for n in range(USERS):
+                user = pool.create_user(f"user{n}@example.com", "Bench-pass-1")
+                subs.append(user.sub)
+                tokens.append(pool.authenticate(user.email, "Bench-pass-1").id_token)
+        server = start_server(root, state, port, Path(tmp) / "server.log")
+        try:
+            deadline = time.monotonic() + 30
+            while post_status(port, tokens[0]) != 200:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("sdw dev did not answer within 30 s")
+                time.sleep(0.05)
+            _send_all(port, "/lib/plain", tokens)  # warm-up, not recorded
+            rounds: dict[str, list[float]] = {"plain": [], "counted": []}
+            errors = 0
+            for _ in range(repeat):
+                for name in ("plain", "counted"):
+                    seconds, failed = _send_all(port, f"/lib/{name}", tokens)
+                    rounds[name].append(USERS * CALLS_EACH / seconds)
+                    errors += failed
+        finally:
+            stop_server(server)
+        with create_local_usage_store(state) as store:
+            counted = {sub: sum(month.api_calls for month in store.usage(sub)) for sub in subs}
+    sent_each = CALLS_EACH * repeat
+    return {
+        "users": USERS,
+        "calls_per_round": USERS * CALLS_EACH,
+        "rounds": repeat,
+        "plain_calls_per_s": [round(rate) for rate in rounds["plain"]],
+        "counted_calls_per_s": [round(rate) for rate in rounds["counted"]],
+        "cost_ratio": round(max(rounds["counted"]) / max(rounds["plain"]), 3),
+        "sent": sent_each * USERS,
+        "counted": sum(counted.values()),
+        "exact_for_every_user": all(count == sent_each for count in counted.values()),
+        "errors": errors,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--part", choices=["scheduler", "secrets", "usage"])
@@ -190,7 +290,7 @@ def main() -> None:
     if args.part in (None, "secrets"):
         out["secrets"] = bench_secrets(args.repeat)
     if args.part in (None, "usage"):
-        out["usage"] = None  # usage counting (issue 9 item 4): its engineer adds the figures here
+        out["usage"] = bench_usage(args.repeat)
     print(json.dumps(out, indent=2))
 
 

@@ -9,6 +9,7 @@ itself is imported only when a first client is built (``_clients.py``).
     apply_status_change   the execution_index Lambda's work on one EventBridge event
     create_*_lambda       the functions/base handlers; create_* the adapters
     create_stage_directory  a deployed stage's pool, found by its stack's outputs (CLI)
+    create_stage_usage_store  a deployed stage's usage table, the same way
     SsmParameters         SSM SecureStrings through Powertools (sdw.runtime's secrets and connections)
 """
 
@@ -23,6 +24,7 @@ from sdw.aws._stack import (
     DEFAULT_SERVICE,
     STACK_OUTPUTS,
     create_stage_directory,
+    create_stage_usage_store,
     read_stack_outputs,
     stack_name,
 )
@@ -36,6 +38,7 @@ from sdw.aws._wiring import (
     create_execution_index_lambda,
     create_flows_lambda,
     create_step_functions_engine,
+    create_usage_lambda,
     create_usage_store,
     load_deployed_project,
 )
@@ -62,7 +65,9 @@ __all__ = [
     "create_execution_index_lambda",
     "create_flows_lambda",
     "create_stage_directory",
+    "create_stage_usage_store",
     "create_step_functions_engine",
+    "create_usage_lambda",
     "create_usage_store",
     "load_deployed_project",
     "read_stack_outputs",

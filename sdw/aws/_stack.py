@@ -1,4 +1,4 @@
-"""A deployed stage, found by its CloudFormation stack: ``sdw users ... --stage S``.
+"""A deployed stage, found by its CloudFormation stack: ``sdw users|usage ... --stage S``.
 
 The deploy makes one stack per stage, ``<service>-<stage>``, whose outputs are the names
 every tool reads (the BRIEF's contract with the deploy compiler):
@@ -17,6 +17,7 @@ from typing import Any
 from sdw.aws._clients import lazy_client
 from sdw.aws._cognito import CognitoPool, CognitoUserDirectory
 from sdw.aws._errors import AwsCallError, AwsConfigError, translated
+from sdw.aws._usage import DynamoUsageStore
 
 STACK_OUTPUTS = (
     "HttpApiUrl",
@@ -51,20 +52,34 @@ def read_stack_outputs(client: Any, stack: str) -> dict[str, str]:
     return {entry["OutputKey"]: entry["OutputValue"] for entry in found[0].get("Outputs", [])}
 
 
-def create_stage_directory(
-    stage: str, *, service: str = DEFAULT_SERVICE, region: str | None = None, session: Any = None
-) -> CognitoUserDirectory:
-    """The Cognito UserDirectory of a deployed stage, found through its stack's outputs."""
-    stack = stack_name(service, stage)
-    cloudformation = lazy_client("cloudformation", region=region, session=session)
+def _stage_outputs(stack: str, cloudformation: Any, wanted: tuple[str, ...]) -> dict[str, str]:
     outputs = read_stack_outputs(cloudformation, stack)
-    wanted = ("UserPoolId", "UserPoolClientId", "ToolsClientId")
     missing = [name for name in wanted if not outputs.get(name)]
     if missing:
         raise AwsConfigError(
             f"the stack {stack!r} has no output {', '.join(missing)}; "
             "redeploy it with this sdw's serverless.yml"
         )
+    return outputs
+
+
+def create_stage_usage_store(
+    stage: str, *, service: str = DEFAULT_SERVICE, region: str | None = None, session: Any = None
+) -> DynamoUsageStore:
+    """The usage table of a deployed stage (its stack's ``UsageTableName``)."""
+    cloudformation = lazy_client("cloudformation", region=region, session=session)
+    outputs = _stage_outputs(stack_name(service, stage), cloudformation, ("UsageTableName",))
+    dynamodb = lazy_client("dynamodb", region=str(cloudformation.meta.region_name), session=session)
+    return DynamoUsageStore(dynamodb, outputs["UsageTableName"])
+
+
+def create_stage_directory(
+    stage: str, *, service: str = DEFAULT_SERVICE, region: str | None = None, session: Any = None
+) -> CognitoUserDirectory:
+    """The Cognito UserDirectory of a deployed stage, found through its stack's outputs."""
+    stack = stack_name(service, stage)
+    cloudformation = lazy_client("cloudformation", region=region, session=session)
+    outputs = _stage_outputs(stack, cloudformation, ("UserPoolId", "UserPoolClientId", "ToolsClientId"))
     pool_region = str(cloudformation.meta.region_name)
     pool = CognitoPool(
         region=pool_region,

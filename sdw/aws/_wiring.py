@@ -8,7 +8,9 @@ nothing but the mapping it was given, so tests pass a dict and a moto-backed ses
 What each Lambda reads from its environment (the deploy sets them all on every one):
 
     flows            SDW_SERVICE, SDW_STAGE, SDW_ACCOUNT_ID, AWS_REGION, SDW_EXECUTIONS_TABLE,
+                     SDW_USAGE_TABLE (POST /run is counted, as a decorated function's call is),
                      LAMBDA_TASK_ROOT (the project tree: flows/, functions/, config.json)
+    api_usage        AWS_REGION, SDW_USAGE_TABLE
     auth             AWS_REGION, SDW_USER_POOL_ID, SDW_USER_POOL_CLIENT_ID, SDW_TOOLS_CLIENT_ID
     execution_index  AWS_REGION, SDW_EXECUTIONS_TABLE
 
@@ -32,7 +34,16 @@ from sdw.aws._status_events import apply_status_change
 from sdw.aws._stepfunctions import StepFunctionsEngine
 from sdw.aws._usage import DynamoUsageStore
 from sdw.project import Project, ProjectLoadError, Severity, load_project
-from sdw.system import FlowEndpoints, Handlers, LambdaHandler, auth_handlers, flow_handlers
+from sdw.runtime import UsageMeter
+from sdw.system import (
+    FlowEndpoints,
+    Handlers,
+    LambdaHandler,
+    UsageEndpoints,
+    auth_handlers,
+    flow_handlers,
+    usage_handlers,
+)
 
 log = logging.getLogger("sdw.aws")
 
@@ -92,7 +103,21 @@ def create_flows_lambda(environ: Mapping[str, str], *, session: Any = None) -> L
         engine = create_step_functions_engine(
             project, executions_table=table, region=settings.region, session=session
         )
-        return flow_handlers(FlowEndpoints(engine, project))
+        usage_table = settings.require("SDW_USAGE_TABLE")["SDW_USAGE_TABLE"]
+        meter = UsageMeter(create_usage_store(usage_table, region=settings.region, session=session))
+        return flow_handlers(FlowEndpoints(engine, project, count_call=meter.count))
+
+    return LambdaHandler(build)
+
+
+def create_usage_lambda(environ: Mapping[str, str], *, session: Any = None) -> LambdaHandler:
+    """``functions/base/api_usage``: GET /usage and GET /usage/{user_id}, over the usage table."""
+
+    def build() -> Handlers:
+        settings = LambdaSettings(environ)
+        table = settings.require("SDW_USAGE_TABLE")["SDW_USAGE_TABLE"]
+        store = create_usage_store(table, region=settings.region, session=session)
+        return usage_handlers(UsageEndpoints(store))
 
     return LambdaHandler(build)
 

@@ -13,6 +13,7 @@ from sdw.cli._flows import flows
 from sdw.cli._run import run
 from sdw.cli._schedules import schedules
 from sdw.cli._secrets import connections, secrets
+from sdw.cli._usage import usage
 from sdw.cli._users import users
 
 
@@ -22,5 +23,6 @@ def main() -> None:
     """sdw: Serverless Dynamic Workflows. Functions and flows, locally or on AWS."""
 
 
-for command in (users, asl, dev, flows, run, executions, schedules, secrets, connections, deploy):
+for command in (users, asl, dev, flows, run, executions, schedules, secrets, connections, usage,
+                deploy):
     main.add_command(command)

@@ -75,10 +75,11 @@ def system_statements(names: Names) -> dict[str, tuple[dict[str, Any], ...]]:
     """What each ``functions/base`` Lambda may do beyond writing its own logs: this stage only.
 
     flows             start, describe, stop and read the history of this stage's executions;
-                      the executions table (written at start, queried per owner)
+                      the executions table (written at start, queried per owner); count a
+                      POST /run in the usage table (one UpdateItem)
     auth              nothing: GET /auth/config answers from its environment, /auth/verify
                       from the authorizer's claims
-    api_usage         read the usage table; look users up in the pool (GET /usage/{user_id})
+    api_usage         query the usage table (GET /usage, /usage/{user_id}: the group is a claim)
     execution_index   update the executions table from EventBridge status changes
     """
     machines = {"Fn::Sub": names.stage_machines_arn}
@@ -86,7 +87,6 @@ def system_statements(names: Names) -> dict[str, tuple[dict[str, Any], ...]]:
     executions_table = {"Fn::Sub": names.table_arn(names.executions_table)}
     executions_index = {"Fn::Sub": names.table_arn(names.executions_table) + "/index/*"}
     usage_table = {"Fn::Sub": names.table_arn(names.usage_table)}
-    pool = {"Fn::GetAtt": ["UserPool", "Arn"]}
 
     def allow(actions: list[str], *resources: Any) -> dict[str, Any]:
         return {"Effect": "Allow", "Action": actions, "Resource": list(resources)}
@@ -102,12 +102,10 @@ def system_statements(names: Names) -> dict[str, tuple[dict[str, Any], ...]]:
                 executions_table,
                 executions_index,
             ),
+            allow(["dynamodb:UpdateItem"], usage_table),
         ),
         "auth": (),
-        "api_usage": (
-            allow(["dynamodb:GetItem", "dynamodb:Query"], usage_table),
-            allow(["cognito-idp:AdminGetUser", "cognito-idp:ListUsers"], pool),
-        ),
+        "api_usage": (allow(["dynamodb:Query"], usage_table),),
         EXECUTION_INDEX: (allow(["dynamodb:UpdateItem", "dynamodb:GetItem"], executions_table),),
     }
 

@@ -30,7 +30,7 @@ from sdw.local._scheduler import MISSED_WINDOW, Fired, LocalScheduler, schedule_
 from sdw.local._secrets import LOCAL_STAGE, LocalSecretStore, StoredParameter
 from sdw.local._server import LocalServer, adopt_socket
 from sdw.local._statedir import StateDir, create_state_dir
-from sdw.local._usage import LocalUsageStore, create_local_usage_store
+from sdw.local._usage import BufferedUsageStore, LocalUsageStore, create_local_usage_store
 from sdw.local._workers import WorkerPool
 from sdw.local.engine import CheckpointPolicy, EngineExecutions, LocalFlowEngine, create_flow_engine
 from sdw.local.userpool import (
@@ -49,6 +49,7 @@ __all__ = [
     "DEV_USER_EMAIL",
     "LOCAL_STAGE",
     "MISSED_WINDOW",
+    "BufferedUsageStore",
     "CallOrigin",
     "CheckpointPolicy",
     "ConnectionAccessLog",

@@ -46,28 +46,38 @@ from sdw.local._environ import install_scoped_environ
 from sdw.local._events import EventBuilder, parse_query
 from sdw.local._function_env import ConnectionAccessLog, FunctionEnvironment
 from sdw.local._gateway import AccessLog, Gateway
-from sdw.local._invoker import DEFAULT_CONCURRENCY, LocalInvoker, create_handler_loader
+from sdw.local._invoker import (
+    DEFAULT_CONCURRENCY,
+    Handler,
+    HandlerLoader,
+    LocalInvoker,
+    create_handler_loader,
+)
 from sdw.local._output import OutputCapture
-from sdw.local._routing import Router, SystemCall, SystemHandler
+from sdw.local._routing import Router, SystemCall
 from sdw.local._schedule_store import ScheduleStore
 from sdw.local._scheduler import LocalScheduler
 from sdw.local._secrets import LocalSecretStore
 from sdw.local._server import LocalServer, bind_socket
 from sdw.local._statedir import StateDir
-from sdw.local._usage import LocalUsageStore, create_local_usage_store
+from sdw.local._usage import BufferedUsageStore, create_local_usage_store
 from sdw.local._workers import WorkerPool
 from sdw.local.engine import LocalFlowEngine, create_flow_engine
 from sdw.local.userpool import LocalUserPool, create_local_user_pool, local_base_url
-from sdw.project import LoadResult, PluginFetcher, Project, load_project
+from sdw.project import Function, LoadResult, PluginFetcher, Project, load_project
+from sdw.runtime import UsageMeter, metering
 from sdw.system import (
     SYSTEM_ROUTES,
     FlowEndpoints,
     FlowEngine,
+    SystemHandler,
+    SystemRequest,
     SystemResponse,
     UsageEndpoints,
     UsageStore,
-    auth_config,
-    verify_caller,
+    auth_handlers,
+    flow_handlers,
+    usage_handlers,
 )
 
 
@@ -86,7 +96,7 @@ class LocalRuntime:
     engine: LocalFlowEngine
     environment: FunctionEnvironment
     scheduler: LocalScheduler
-    usage: LocalUsageStore
+    usage: BufferedUsageStore  # counts reach usage.db within its flush interval; close() flushes
 
     @property
     def project(self) -> Project:
@@ -144,7 +154,7 @@ def create_local_runtime(
         sock = bind_socket(host, port)
     bound_port = sock.getsockname()[1]
     pool: LocalUserPool | None = None
-    usage: LocalUsageStore | None = None
+    usage: BufferedUsageStore | None = None
     try:
         pool = create_local_user_pool(state_dir, base_url=local_base_url(host, bound_port), region=region,
                                       clock=clock)
@@ -152,7 +162,10 @@ def create_local_runtime(
         pool_workers = WorkerPool(workers)
         state = StateDir(state_dir)
         environment = create_function_environment(load.project, state, clock=clock)
-        loader = environment.wrap_loader(create_handler_loader(load.project.root))
+        usage = BufferedUsageStore(create_local_usage_store(state_dir, clock=clock))
+        usage.start()
+        meter = UsageMeter(usage, clock=clock)
+        loader = counting_calls(environment.wrap_loader(create_handler_loader(load.project.root)), meter)
         invoker = LocalInvoker(load.project, pool=pool_workers, region=region, output=output,
                                wall_clock=clock, loader=loader, concurrency=concurrency)
         router = Router()
@@ -163,7 +176,6 @@ def create_local_runtime(
         gateway = Gateway(router, invoker, authorizer, events=events, integration_timeout=integration_timeout,
                           access_log=access_log)
         server = LocalServer(gateway, sock)
-        usage = create_local_usage_store(state_dir, clock=clock)
         engine = create_flow_engine(load.project, state_dir, invoker, clock=clock, region=region)
     except BaseException:  # a state file it cannot open, say: release what is open so far
         sock.close()
@@ -171,7 +183,8 @@ def create_local_runtime(
             if opened is not None:
                 opened.close()
         raise
-    add_flow_routes(router, engine, load.project, created=flow_file_dates(load.project))
+    add_flow_routes(router, engine, load.project, created=flow_file_dates(load.project),
+                    count_call=meter.count)
     add_usage_routes(router, usage)
     scheduler = LocalScheduler(load.project.flows, ScheduleStore(state), engine.start, clock=clock,
                                region=region)
@@ -193,13 +206,34 @@ def create_function_environment(
     return FunctionEnvironment(store, ConnectionAccessLog(state), clock=clock)
 
 
+def counting_calls(loader: HandlerLoader, meter: UsageMeter) -> HandlerLoader:
+    """``loader`` whose handlers count their decorated calls with ``meter`` (``track_usage_middleware``).
+
+    The meter is set for the call's context only (sdw.runtime's ``metering``), so two
+    runtimes in one process (tests) never count into each other's table.
+    """
+
+    def load(function: Function) -> Handler:
+        handler = loader(function)
+
+        def call(event: Any, context: Any) -> Any:
+            with metering(meter):
+                return handler(event, context)
+
+        return call
+
+    return load
+
+
 def add_system_routes(
     router: Router, function: str, handlers: Mapping[str, SystemHandler], *, inline: Collection[str] = ()
 ) -> None:
     """The routes ``SYSTEM_ROUTES`` gives ``functions/base/<function>``, each to its handler by route key.
 
-    Handlers run on a thread (they do I/O) except those whose keys are ``inline``. A route
-    of the table without a handler here, or a handler for a route not in the table, is a
+    ``handlers`` is sdw.system's table for that Lambda (``flow_handlers`` ...), the very one
+    the AWS Lambda dispatches on: each gets the SystemRequest of the local call. Handlers
+    run on a thread (they do I/O) except those whose keys are ``inline``. A route of the
+    table without a handler here, or a handler for a route not in the table, is a
     programming error, raised at once.
     """
     routes = [route for route in SYSTEM_ROUTES if route.function == function]
@@ -207,29 +241,37 @@ def add_system_routes(
     if unmatched:
         raise ValueError(f"functions/base/{function}: routes and handlers differ on {', '.join(unmatched)}")
     for route in routes:
-        router.add_system(route.method, route.path, handlers[route.key], authorized=route.authorized,
-                          blocking=route.key not in inline)
+        router.add_system(route.method, route.path, _local_call(handlers[route.key]),
+                          authorized=route.authorized, blocking=route.key not in inline)
 
 
-def _query(call: SystemCall) -> dict[str, str]:
-    """The query parameters as HTTP API joins them (``a=1&a=2`` is ``"1,2"``)."""
-    return parse_query(call.request.raw_query) if call.request.raw_query else {}
+def _local_call(handler: SystemHandler) -> Callable[[SystemCall], SystemResponse]:
+    def call(call: SystemCall) -> SystemResponse:
+        return handler(system_request(call))
+
+    return call
 
 
-def _param(call: SystemCall, name: str) -> str:
-    """A path parameter URL-decoded, as HTTP API hands it to an integration."""
-    return unquote(call.path_parameters[name])  # bad escapes become U+FFFD: no such flow, id or user
+def system_request(call: SystemCall) -> SystemRequest:
+    """The SystemRequest of a local call, as API Gateway would hand it to the Lambda.
+
+    HTTP API hands an integration its path parameters URL-decoded, so ``{execution}``
+    sent as ``arn%3Aaws%3Astates%3A...`` reaches the endpoint as the ARN (the router
+    matches the raw path, where an encoded segment holds no ``/``; bad escapes become
+    U+FFFD: no such flow, id or user), and its query with repeated keys joined by ``,``.
+    """
+    raw_query = call.request.raw_query
+    return SystemRequest(
+        principal=call.principal,
+        path={name: unquote(value) for name, value in call.path_parameters.items()},
+        query=parse_query(raw_query) if raw_query else {},
+        body=call.request.body,
+    )
 
 
 def add_auth_routes(router: Router, pool: LocalUserPool) -> None:
     """/auth/config, /auth/verify and the pool's two discovery documents (Cognito's own on AWS)."""
     pool_id = pool.config().user_pool_id
-
-    def config(_call: SystemCall) -> SystemResponse:
-        return auth_config(pool)
-
-    def verify(call: SystemCall) -> SystemResponse:
-        return verify_caller(call.principal)
 
     def jwks(_call: SystemCall) -> SystemResponse:
         return SystemResponse(200, pool.jwks())
@@ -238,69 +280,33 @@ def add_auth_routes(router: Router, pool: LocalUserPool) -> None:
         document: dict[str, Any] = pool.openid_configuration()
         return SystemResponse(200, document)
 
-    add_system_routes(router, "auth", {"GET /auth/config": config, "GET /auth/verify": verify},
-                      inline={"GET /auth/config", "GET /auth/verify"})
+    add_system_routes(router, "auth", auth_handlers(pool), inline={"GET /auth/config", "GET /auth/verify"})
     router.add_system("GET", f"/{pool_id}/.well-known/jwks.json", jwks, authorized=False)
     router.add_system("GET", f"/{pool_id}/.well-known/openid-configuration", discovery, authorized=False)
 
 
 def add_flow_routes(
-    router: Router, engine: FlowEngine, project: Project, *, created: Mapping[str, str] | None = None
+    router: Router,
+    engine: FlowEngine,
+    project: Project,
+    *,
+    created: Mapping[str, str] | None = None,
+    count_call: Callable[[str], object] | None = None,
 ) -> None:
     """/flows, /run/... and /runs, behind the JWT authorizer; the logic is sdw.system's FlowEndpoints.
 
-    HTTP API hands an integration its path parameters URL-decoded, so ``{execution}`` sent
-    as ``arn%3Aaws%3Astates%3A...`` reaches the endpoint as the ARN (the router matches
-    the raw path, where an encoded segment holds no ``/``). The engine does I/O, so the
-    routes that reach it run on a thread, not on the event loop. ``created``: when each
-    flow was made, by key (``flow_file_dates``).
+    The engine does I/O, so the routes that reach it run on a thread, not on the event
+    loop. ``created``: when each flow was made, by key (``flow_file_dates``);
+    ``count_call``: counts a ``POST /run`` for its caller (the usage meter's ``count``).
     """
     dates = dict(created or {})
-    endpoints = FlowEndpoints(engine, project, created=lambda: dates)
-
-    def target(call: SystemCall) -> tuple[str, str]:
-        return _param(call, "flow"), _param(call, "execution")
-
-    def flows(call: SystemCall) -> SystemResponse:
-        return endpoints.list_flows(call.principal, _query(call))
-
-    def start(call: SystemCall) -> SystemResponse:
-        return endpoints.start_run(call.principal, _param(call, "flow"), _query(call), call.request.body)
-
-    def describe(call: SystemCall) -> SystemResponse:
-        return endpoints.describe_run(call.principal, *target(call), _query(call))
-
-    def history(call: SystemCall) -> SystemResponse:
-        return endpoints.run_history(call.principal, *target(call), _query(call))
-
-    def stop(call: SystemCall) -> SystemResponse:
-        return endpoints.stop_run(call.principal, *target(call), _query(call), call.request.body)
-
-    def runs(call: SystemCall) -> SystemResponse:
-        return endpoints.list_runs(call.principal, _query(call))
-
-    handlers = {
-        "GET /flows": flows,
-        "POST /run/{flow}": start,
-        "GET /run/{flow}/{execution}": describe,
-        "GET /run/{flow}/{execution}/history": history,
-        "POST /run/{flow}/{execution}/stop": stop,
-        "GET /runs": runs,
-    }
-    add_system_routes(router, "flows", handlers, inline={"GET /flows"})
+    endpoints = FlowEndpoints(engine, project, created=lambda: dates, count_call=count_call)
+    add_system_routes(router, "flows", flow_handlers(endpoints), inline={"GET /flows"})
 
 
 def add_usage_routes(router: Router, store: UsageStore) -> None:
     """/usage and /usage/{user_id}, behind the JWT authorizer; the logic is sdw.system's UsageEndpoints."""
-    endpoints = UsageEndpoints(store)
-
-    def own(call: SystemCall) -> SystemResponse:
-        return endpoints.own_usage(call.principal, _query(call))
-
-    def user(call: SystemCall) -> SystemResponse:
-        return endpoints.user_usage(call.principal, _param(call, "user_id"), _query(call))
-
-    add_system_routes(router, "api_usage", {"GET /usage": own, "GET /usage/{user_id}": user})
+    add_system_routes(router, "api_usage", usage_handlers(UsageEndpoints(store)))
 
 
 def flow_file_dates(project: Project) -> dict[str, str]:
@@ -326,7 +332,9 @@ __all__ = [
     "add_flow_routes",
     "add_system_routes",
     "add_usage_routes",
+    "counting_calls",
     "create_function_environment",
     "create_local_runtime",
     "flow_file_dates",
+    "system_request",
 ]

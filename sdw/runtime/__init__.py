@@ -3,6 +3,7 @@
     handler                  Lambda's handler of every deployed user function (sdw.runtime._lambda)
     resolve_connections      {{connection:NAME}} -> the stored value, for one call (sdw.runtime._connections)
     track_usage_middleware   counts the caller's call (sdw.runtime._usage); functions import it
+    UsageMeter, metering     where it counts: the local runtime's table, or the Lambda's DynamoDB table
 
 Small and stable: functions import these names, so they do not move. See DESIGN.md.
 Importing this package does no I/O; ``handler`` reads SSM on its first call.
@@ -39,7 +40,15 @@ from sdw.runtime._lambda import (
     import_user_handler,
     parse_connections_variable,
 )
-from sdw.runtime._usage import track_usage_middleware
+from sdw.runtime._usage import (
+    UsageMeter,
+    UsageRecorder,
+    caller_sub,
+    create_lambda_meter,
+    current_meter,
+    metering,
+    track_usage_middleware,
+)
 
 __all__ = [
     "REFERENCE",
@@ -56,11 +65,17 @@ __all__ = [
     "Resolution",
     "SdwRuntimeError",
     "SecretNotFoundError",
+    "UsageMeter",
+    "UsageRecorder",
+    "caller_sub",
     "connection_parameter",
     "create_lambda_entry",
+    "create_lambda_meter",
+    "current_meter",
     "handler",
     "has_references",
     "import_user_handler",
+    "metering",
     "parse_connection",
     "parse_connections_variable",
     "resolve_connections",

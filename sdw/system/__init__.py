@@ -12,6 +12,7 @@ from sdw.system._dispatch import (
     auth_handlers,
     flow_handlers,
     request_from_event,
+    usage_handlers,
 )
 from sdw.system._errors import (
     ExecutionExistsError,
@@ -132,6 +133,7 @@ __all__ = [
     "scheduled_execution_name",
     "token_lifetime",
     "unauthorized",
+    "usage_handlers",
     "usage_ttl",
     "verify_caller",
     "year_month",

@@ -2,9 +2,9 @@
 
 The local gateway and the AWS Lambdas serve the same SYSTEM_ROUTES with the same logic;
 only the way a request arrives differs. A SystemRequest is a request with its transport
-peeled off (the caller, the path parameters, the query, the body), and ``flow_handlers`` /
-``auth_handlers`` map each route key (``GET /run/{flow}/{execution}``) to the endpoint that
-answers it.
+peeled off (the caller, the path parameters, the query, the body), and ``flow_handlers``,
+``auth_handlers`` and ``usage_handlers`` map each route key (``GET /run/{flow}/{execution}``)
+to the endpoint that answers it.
 
 On AWS a ``functions/base`` handler is a ``LambdaHandler``: it reads the SystemRequest out
 of an API Gateway HTTP API event (payload format 2.0, ``request_from_event``), dispatches
@@ -38,6 +38,7 @@ from sdw.system._auth import auth_config, principal_from_event, verify_caller
 from sdw.system._flows import FlowEndpoints
 from sdw.system._ports import Principal, UserDirectory
 from sdw.system._responses import SystemResponse
+from sdw.system._usage_endpoints import UsageEndpoints
 
 log = logging.getLogger("sdw.system")
 
@@ -100,6 +101,18 @@ def auth_handlers(directory: UserDirectory) -> dict[str, SystemHandler]:
         return verify_caller(request.principal)
 
     return {"GET /auth/config": config, "GET /auth/verify": verify}
+
+
+def usage_handlers(endpoints: UsageEndpoints) -> dict[str, SystemHandler]:
+    """The usage routes of SYSTEM_ROUTES (function ``api_usage``)."""
+
+    def own(request: SystemRequest) -> SystemResponse:
+        return endpoints.own_usage(request.principal, request.query)
+
+    def user(request: SystemRequest) -> SystemResponse:
+        return endpoints.user_usage(request.principal, request.path["user_id"], request.query)
+
+    return {"GET /usage": own, "GET /usage/{user_id}": user}
 
 
 def request_from_event(event: Mapping[str, Any]) -> SystemRequest:

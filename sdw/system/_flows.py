@@ -40,6 +40,9 @@ Decisions, and why:
 * Scheduled runs belong to the principal ``schedule`` (sdw.system._schedules): any
   signed-in user lists them with ``GET /runs?owner=schedule`` and may describe them and
   read their history; stopping one stays with nobody over HTTP (it is no one's to stop).
+* ``POST /run`` is an API call like ``POST /lib/<fn>``: each authorized one is counted
+  for its caller in the usage table (``count_call``: the wiring's usage meter, which never
+  raises), whatever it answers, before anything else; the flow's Tasks are not counted.
 * Unknown query parameters are a 400, so a typo (``?Status=``) is not silently ignored.
 * The answers are a superset of the seed project's, whose clients read them: ``POST /run``
   also says ``message: "Started <flow>"`` and ``status: "SUCCESS"``; ``GET /runs`` and
@@ -93,15 +96,21 @@ class FlowEndpoints:
     """The flow endpoints over one engine and one project's flows.
 
     ``created`` gives, by flow key, when each flow's state machine was made (ISO-8601 UTC);
-    it is asked once per ``GET /flows``.
+    it is asked once per ``GET /flows``. ``count_call(user_id)`` counts a ``POST /run``.
     """
 
     def __init__(
-        self, engine: FlowEngine, project: Project, *, created: Callable[[], Mapping[str, str]] | None = None
+        self,
+        engine: FlowEngine,
+        project: Project,
+        *,
+        created: Callable[[], Mapping[str, str]] | None = None,
+        count_call: Callable[[str], object] | None = None,
     ) -> None:
         self._engine = engine
         self._project = project
         self._created = created or dict
+        self._count_call = count_call
 
     @endpoint
     def list_flows(self, principal: Principal, query: Query) -> SystemResponse:
@@ -114,6 +123,8 @@ class FlowEndpoints:
     @endpoint
     def start_run(self, principal: Principal, flow: str, query: Query, body: Body) -> SystemResponse:
         """``POST /run/{flow}``: 200 ``{executionArn, executionId, startDate, message, status}``."""
+        if self._count_call is not None:
+            self._count_call(principal.user_id)  # an authorized call, whatever it answers
         found = self._flow(flow)
         check_query(query, ("name",))
         given = parse_execution_name(query.get("name"))

@@ -237,8 +237,9 @@ class UsageStore(Protocol):
     fixed when the row is made, never sliding; ``usage_ttl``).
     """
 
-    def record_call(self, user_id: str, year_month: str) -> int:
-        """Count one call atomically (``ADD apiCalls :1``); the month's count after it."""
+    def record_call(self, user_id: str, year_month: str) -> int | None:
+        """Count one call atomically (``ADD apiCalls :1``); the month's count after it (None from
+        a store that adds its counts in batches, sdw.local's BufferedUsageStore)."""
         ...
 
     def usage(self, user_id: str, *, start: str | None = None, end: str | None = None) -> list[MonthlyUsage]:

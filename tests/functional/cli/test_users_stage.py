@@ -7,34 +7,21 @@ subprocess tests of tests/integration/test_cli_users_stage.py cover what needs n
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import jwt
 import pytest
 from click.testing import CliRunner, Result
-from moto import mock_aws
 
 from sdw.cli._users import users
 from tests.functional.aws.support import (
-    MOTO_CONFIG,
     REGION,
     Stack,
     Stage,
-    deploy_stage,
     stage_outputs,
-    write_project,
 )
 
 PASSWORD = "Corr3ct-horse"
-
-
-@pytest.fixture
-def stage(tmp_path: Path) -> Iterator[Stage]:
-    root = tmp_path / "project"
-    write_project(root)
-    with mock_aws(config=MOTO_CONFIG):
-        yield deploy_stage(root, with_pool=True)
 
 
 def sdw_users(stage: Stage, *args: str, stack: str = "sdw-dev", deployed: bool = True) -> Result:

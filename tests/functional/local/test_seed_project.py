@@ -146,20 +146,27 @@ def test_the_flow_listing_has_the_seeds_count_and_created(seed: Seed) -> None:
         assert {"name", "created", "definition", "description"} <= set(flow)
 
 
-def test_usage_is_the_callers_and_an_admin_may_read_anyones(seed: Seed) -> None:
+def test_decorated_calls_and_runs_are_counted_and_an_admin_may_read_anyones(seed: Seed) -> None:
+    carol = sign_in(seed.runtime, "carol@example.com")  # a user of this test alone: exact counts
     month = year_month(datetime.now(UTC))
-    seed.runtime.usage.record_call(seed.ada.sub, month)  # counting calls is the features issue's
-    seed.runtime.usage.record_call(seed.ada.sub, "2024-03")
-    own = seed.ada.request("GET", "/usage").json()
+    seed.runtime.usage.record_call(carol.sub, "2024-03")  # an older month, straight into the table
+    for _ in range(3):
+        assert carol.request("POST", "/lib/ping").status_code == 200
+    started = carol.request("POST", "/run/helloWorldFlow", json={"name": "Cy"}).json()
+    assert carol.flow_result("helloWorldFlow", started["executionArn"])["status"] == "SUCCEEDED"
+    assert carol.request("POST", "/run/noSuchFlow").status_code == 404  # an authorized call all the same
+    # 3 decorated calls + 2 runs; the flow's Task (hello_world, decorated too) is no request of carol's
+    own = carol.request("GET", "/usage").json()
     assert own == {
-        "userId": seed.ada.sub,
-        "usage": [{"yearMonth": "2024-03", "apiCalls": 1}, {"yearMonth": month, "apiCalls": 1}],
-        "total": 2,
+        "userId": carol.sub,
+        "usage": [{"yearMonth": "2024-03", "apiCalls": 1}, {"yearMonth": month, "apiCalls": 5}],
+        "total": 6,
     }
-    ranged = seed.ada.request("GET", f"/usage/{seed.ada.sub}?startDate=2024-01&endDate=2024-12").json()
+    ranged = carol.request("GET", f"/usage/{carol.sub}?startDate=2024-01&endDate=2024-12").json()
     assert ranged["usage"] == [{"yearMonth": "2024-03", "apiCalls": 1}] and ranged["total"] == 1
-    assert seed.admin.request("GET", f"/usage/{seed.ada.sub}").json() == own
-    assert_error_body(seed.ada.request("GET", f"/usage/{seed.admin.sub}"), 404, "UserNotFoundException")
+    assert seed.admin.request("GET", f"/usage/{carol.sub}").json() == own
+    assert_error_body(carol.request("GET", f"/usage/{seed.admin.sub}"), 404, "UserNotFoundException")
+    assert carol.request("GET", "/usage").json() == own  # reading usage is not counted
 
 
 def test_error_bodies_carry_the_seeds_error_and_status(seed: Seed) -> None:

@@ -1,16 +1,18 @@
-"""The SQLite usage store: the seed's schema, one atomic upsert per call, a TTL that never slides."""
+"""The SQLite usage store: the seed's schema, one atomic upsert per call, a TTL that never slides;
+and the buffered store ``sdw dev`` counts through, which adds its counts in batches, exactly."""
 
 from __future__ import annotations
 
 import sqlite3
 import stat
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from sdw.local import LocalUsageStore, StateError, create_local_usage_store
+from sdw.local import BufferedUsageStore, LocalUsageStore, StateError, create_local_usage_store
 from sdw.system import MonthlyUsage, usage_ttl
 
 
@@ -116,3 +118,86 @@ def test_a_file_that_is_not_a_database_is_a_state_error_naming_it(tmp_path: Path
     (state / "usage.db").write_bytes(b"not a database" * 100)
     with pytest.raises(StateError, match=r"usage\.db"):
         create_local_usage_store(state)
+
+
+# --------------------------------------------------------------------------- BufferedUsageStore
+
+
+def test_buffered_counts_reach_the_table_on_flush_and_reads_see_them_at_once(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    with BufferedUsageStore(create_local_usage_store(state)) as buffered:  # no thread: flushed by hand
+        for _ in range(3):
+            assert buffered.record_call("ada", "2026-12") is None
+        assert (buffered.pending(), rows(state)) == (3, [])
+        assert buffered.usage("ada") == [MonthlyUsage("2026-12", 3)]  # a read flushes first
+        assert buffered.pending() == 0
+        assert rows(state) == [("ada", "2026-12", 3, usage_ttl("2026-12"))]
+        buffered.record_call("ada", "2026-12")
+    assert rows(state) == [("ada", "2026-12", 4, usage_ttl("2026-12"))]  # close flushed the last one
+
+
+def test_the_flushing_thread_adds_counts_within_its_interval(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    with BufferedUsageStore(create_local_usage_store(state), interval=0.01) as buffered:
+        buffered.start()
+        buffered.record_call("ada", "2026-12")
+        deadline = time.monotonic() + 5
+        while not rows(state) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert rows(state) == [("ada", "2026-12", 1, usage_ttl("2026-12"))]
+
+
+def test_two_buffered_stores_on_one_table_add_up_exactly(tmp_path: Path) -> None:
+    # as two `sdw dev --workers` processes do: each adds its own counts as deltas
+    state = tmp_path / "state"
+    first = BufferedUsageStore(create_local_usage_store(state), interval=0.001)
+    second = BufferedUsageStore(create_local_usage_store(state), interval=0.001)
+    first.start()
+    second.start()
+
+    def count(buffered: BufferedUsageStore) -> None:
+        for _ in range(500):
+            buffered.record_call("ada", "2026-12")
+
+    threads = [threading.Thread(target=count, args=(b,)) for b in (first, second, first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    first.close()
+    second.close()
+    assert rows(state) == [("ada", "2026-12", 2000, usage_ttl("2026-12"))]
+
+
+def test_a_failed_flush_keeps_its_counts_for_the_next_one(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    create_local_usage_store(state).close()
+    database = state / "usage.db"
+    impatient = sqlite3.connect(database, timeout=0, isolation_level=None, check_same_thread=False)
+    buffered = BufferedUsageStore(LocalUsageStore(impatient, database))  # no 5 s busy wait here
+    buffered.record_call("ada", "2026-12")
+    buffered.record_call("bob", "2026-12")
+    locker = sqlite3.connect(state / "usage.db", timeout=0)
+    locker.execute("BEGIN EXCLUSIVE")  # another process holds the database
+    try:
+        with pytest.raises(StateError, match=r"usage\.db"):
+            buffered.flush()
+        assert buffered.pending() == 2
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    buffered.record_call("ada", "2026-12")
+    buffered.close()
+    assert rows(state) == [
+        ("ada", "2026-12", 2, usage_ttl("2026-12")),
+        ("bob", "2026-12", 1, usage_ttl("2026-12")),
+    ]
+
+
+def test_buffered_counts_refuse_what_the_table_would(tmp_path: Path) -> None:
+    with BufferedUsageStore(create_local_usage_store(tmp_path / "state")) as buffered:
+        with pytest.raises(ValueError, match="needs a user id"):
+            buffered.record_call("", "2026-12")
+        with pytest.raises(ValueError, match="'2026-13' is not a YYYY-MM month"):
+            buffered.record_call("ada", "2026-13")
+        assert buffered.pending() == 0

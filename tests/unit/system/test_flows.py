@@ -240,6 +240,17 @@ def test_starting_answers_the_arn_the_id_and_the_start_date(endpoints: FlowEndpo
     })
 
 
+def test_each_authorized_start_is_counted_for_its_caller_whatever_it_answers(engine: FakeEngine) -> None:
+    counted: list[str] = []
+    endpoints = FlowEndpoints(engine, PROJECT, count_call=counted.append)
+    assert start(endpoints).status == 200
+    assert start(endpoints, flow="noSuchFlow").status == 404
+    assert start(endpoints, b"[1]", principal=BOB).status == 400
+    assert endpoints.start_run(None, "helloWorldFlow", {}, b"{}").status == 401  # no caller: nobody to count
+    assert endpoints.list_runs(ADA, {}).status == 200  # reading is not counted
+    assert counted == ["sub-ada", "sub-ada", "sub-bob"]
+
+
 def test_the_caller_is_the_owner_and_their_sub_overrides_the_clients_user_id(
     endpoints: FlowEndpoints, engine: FakeEngine
 ) -> None:

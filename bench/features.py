@@ -148,15 +148,13 @@ def bench_secrets(repeat: int) -> dict[str, Any]:
             for name in names:
                 store.put_secret(name, f"value-of-{name}-" + "x" * 40)
         with_secrets, without = _function(root, names), _function(root, ())
-        counter = iter(range(10**6))
-        for _ in range(repeat):
+        for _ in range(repeat):  # each load imports the module afresh (a namespace of its own)
             fresh = FunctionEnvironment(LocalSecretStore(state), ConnectionAccessLog(state))
-            load = fresh.wrap_loader(import_handler)
-            first.append(_time(lambda load=load: load(with_secrets, f"_b{next(counter)}")))
-            warm.append(statistics.median(_time(lambda load=load: load(with_secrets, f"_b{next(counter)}"))
-                                          for _ in range(20)))
-            baseline.append(statistics.median(_time(lambda: import_handler(without, f"_b{next(counter)}"))
-                                              for _ in range(20)))
+            load = fresh.wrap_loader(lambda fn: import_handler(fn, root))
+            first.append(_time(lambda load=load: load(with_secrets)))
+            warm.append(statistics.median(_time(lambda load=load: load(with_secrets)) for _ in range(20)))
+            plain = [_time(lambda: import_handler(without, root)) for _ in range(20)]
+            baseline.append(statistics.median(plain))
             fresh.store.close()
     ssm = _bench_ssm(repeat, names)
     base = statistics.median(baseline)

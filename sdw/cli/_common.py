@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -63,6 +65,10 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except (click.ClickException, click.Abort, click.exceptions.Exit):
             raise
+        except BrokenPipeError:  # `sdw ... | head` closed the pipe: stop quietly, as cat does
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # so that the final flush at exit cannot fail again
+            raise click.exceptions.Exit(1) from None
         except (ServiceError, LocalError, FlowClientError, ProjectError, SdwRuntimeError) as exc:
             raise click.ClickException(str(exc)) from None
         except Exception as exc:  # the promise: no traceback on the terminal

@@ -150,15 +150,34 @@ class LocalScheduler:
             if upcoming is None or upcoming > now:
                 return None
         since = self.store.first_seen(key, flow.key, str(flow.schedule), now.timestamp())
-        start = max(datetime.fromtimestamp(max(checked, since), UTC), now - MISSED_WINDOW)
-        due = latest_fire_time(flow.schedule, start, now)
+        gap = datetime.fromtimestamp(max(checked, since), UTC)
+        due = latest_fire_time(flow.schedule, max(gap, now - MISSED_WINDOW), now)
         self._next[key] = next_fire_time(flow.schedule, now)
+        self._log_skipped(flow, gap, due or now + timedelta(seconds=1))
         if due is None:
             return None
         if due < now - timedelta(minutes=1):
-            log.warning("%s: missed its run due %s while sdw dev was down; firing it once now "
-                        "(earlier missed runs are skipped)", flow.key, due.strftime("%Y-%m-%dT%H:%MZ"))
+            log.warning("%s: missed its run due %s while sdw dev was down; firing it once now",
+                        flow.key, due.strftime("%Y-%m-%dT%H:%MZ"))
         return self.fire(flow, due)
+
+    SKIPPED_COUNT_LIMIT = 100_000  # a rate(1 minute) schedule down for ten weeks: say "at least"
+
+    def _log_skipped(self, flow: Flow, gap: datetime, before: datetime) -> None:
+        """Log the due times in ``(gap, before)``: missed while down, skipped, never replayed."""
+        assert flow.schedule is not None
+        first = next_fire_time(flow.schedule, gap)
+        if first is None or first >= before:
+            return
+        count, last = 0, first
+        at: datetime | None = first
+        while at is not None and at < before and count < self.SKIPPED_COUNT_LIMIT:
+            count, last = count + 1, at
+            at = next_fire_time(flow.schedule, at)
+        more = "at least " if count == self.SKIPPED_COUNT_LIMIT else ""
+        log.warning("%s: skipped %s%d run%s missed while sdw dev was down (due %s to %s); missed runs "
+                    "are not replayed", flow.key, more, count, "" if count == 1 else "s",
+                    first.strftime("%Y-%m-%dT%H:%MZ"), last.strftime("%Y-%m-%dT%H:%MZ"))
 
     # -- firing ------------------------------------------------------------------------
 

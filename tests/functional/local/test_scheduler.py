@@ -116,7 +116,9 @@ def test_the_loop_fires_what_fell_due_since_it_last_looked(world: World) -> None
     assert fired(scheduler, "2030-06-01T11:00", advance=False) == []  # tick and loop share the record
 
 
-def test_after_a_restart_each_schedule_fires_once_for_the_latest_run_it_missed(world: World) -> None:
+def test_after_a_restart_each_schedule_fires_once_for_the_latest_run_it_missed(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
     before = world.scheduler()
     assert fired(before, "2030-06-01T10:00:10", advance=True) == []
     assert fired(before, "2030-06-01T10:01:00", advance=True) == [("quick", "2030-06-01T10:01")]
@@ -126,13 +128,28 @@ def test_after_a_restart_each_schedule_fires_once_for_the_latest_run_it_missed(w
         ("every5", "2030-06-01T15:30"), ("hourly", "2030-06-01T15:00"), ("quick", "2030-06-01T15:32")]
     assert world.scheduled_runs("hourly") == [scheduled_execution_name(at("2030-06-01T15:00"))]
     assert fired(after, "2030-06-01T15:32:30", advance=True) == []
+    skipped = [record.getMessage() for record in caplog.records if "skipped" in record.getMessage()]
+    assert skipped == [
+        "every5: skipped 65 runs missed while sdw dev was down (due 2030-06-01T10:05Z to 2030-06-01T15:25Z);"
+        " missed runs are not replayed",
+        "hourly: skipped 4 runs missed while sdw dev was down (due 2030-06-01T11:00Z to 2030-06-01T14:00Z);"
+        " missed runs are not replayed",
+        "quick: skipped 330 runs missed while sdw dev was down (due 2030-06-01T10:02Z to 2030-06-01T15:31Z);"
+        " missed runs are not replayed",
+    ]
 
 
-def test_a_run_missed_more_than_a_day_ago_is_not_fired_after_a_restart(world: World) -> None:
+def test_a_run_missed_more_than_a_day_ago_is_not_fired_after_a_restart(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
     assert fired(world.scheduler(), "2030-12-31T23:00", advance=True) == []
     after = world.scheduler()
     found = fired(after, "2031-01-02T00:30", advance=True)  # newYear's 2031-01-01T00:00 is 24.5 hours old
     assert "newYear" not in [flow for flow, _ in found]
+    assert (
+        "newYear: skipped 1 run missed while sdw dev was down (due 2031-01-01T00:00Z to 2031-01-01T00:00Z)"
+        in caplog.text
+    )
     assert ("hourly", "2031-01-02T00:00") in found
 
 

@@ -52,6 +52,28 @@ def copy_project(target: Path, source: Path = ROOT) -> Path:
     return target
 
 
+SECRET_FUNCTION = "mailer"  # added to the deployed copy: the examples declare no secret
+SECRET_HANDLER = """\
+import os
+
+from functions.lib.mailer import template  # its own module, imported as Lambda imports it
+
+
+def handler(event, context):
+    return {"sawSecret": os.environ.get("MAILER_SMTP_PASSWORD") == event["expect"],
+            "crm": event["crm"], "subject": template.SUBJECT}
+"""
+
+
+def add_secret_function(project: Path) -> None:
+    """A function with a secret and a connection, in the copy: it gets a role of its own."""
+    folder = project / "functions" / "lib" / SECRET_FUNCTION
+    folder.mkdir(parents=True)
+    (folder / "handler.py").write_text(SECRET_HANDLER)
+    (folder / "template.py").write_text("SUBJECT = 'weekly'\n")
+    (folder / "function.yml").write_text("secrets: [MAILER_SMTP_PASSWORD]\nconnections: {crm: http}\n")
+
+
 def osls_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SLS_"))}
     env.update(

@@ -110,12 +110,15 @@ def system_statements(names: Names) -> dict[str, tuple[dict[str, Any], ...]]:
     }
 
 
-def build_models(project: Project, names: Names) -> list[Model]:
+def build_models(
+    project: Project, names: Names, user_statements: Sequence[dict[str, Any]] = ()
+) -> list[Model]:
+    """The stage's models; ``user_statements`` are what every user function may do (its role's base)."""
     errors: list[DeployError] = []
     models: list[Model] = [RuntimeLayer(), HttpApi(), UserPool(), UsageTable(), ExecutionsTable()]
     for function in project.functions:
         try:
-            models.append(_user_function(function, project, names))
+            models.append(_user_function(function, project, names, user_statements))
         except DeployError as exc:
             errors.append(exc)
     statements = system_statements(names)
@@ -145,7 +148,15 @@ def build_models(project: Project, names: Names) -> list[Model]:
     return models
 
 
-def _user_function(function: Function, project: Project, names: Names) -> UserFunction:
+def _user_function(
+    function: Function, project: Project, names: Names, user_statements: Sequence[dict[str, Any]]
+) -> UserFunction:
+    """The Lambda of ``function``: sdw's wrapper told where the user's handler is and what it declared.
+
+    ``SDW_HANDLER`` is Lambda's handler syntax from the function's package root, which is
+    the task root for a project function and ``SDW_PACKAGE_ROOT`` (the plugin's folder in
+    the package) for a plugin's, as ``sdw dev`` imports it (sdw/local/_imports.py).
+    """
     where = _relative(function.directory, project)
     full = names.function(function.deployed_name)
     if len(full) > MAX_LAMBDA_NAME:
@@ -155,7 +166,35 @@ def _user_function(function: Function, project: Project, names: Names) -> UserFu
             " (shorten the function's folder name, or the service or stage name)",
             where,
         )
-    return UserFunction(function, f"{where}/handler.handler")
+    environment = {"SDW_HANDLER": f"{function.handler_module}.handler"}
+    package_root = _relative(function.package_root, project)
+    if package_root != ".":
+        environment["SDW_PACKAGE_ROOT"] = package_root
+    if function.secrets:
+        environment["SDW_SECRETS"] = ",".join(function.secrets)
+    if function.connections:
+        environment["SDW_CONNECTIONS"] = ",".join(f"{name}={kind}" for name, kind in function.connections)
+    return UserFunction(function, environment, _parameter_statements(function, names, user_statements))
+
+
+def _parameter_statements(
+    function: Function, names: Names, user_statements: Sequence[dict[str, Any]]
+) -> tuple[dict[str, Any], ...]:
+    """A role of its own for a function with secrets or connections: it reads exactly its parameters.
+
+    Empty for any other function, which shares the user functions' role. SecureString
+    parameters under the AWS-managed ``aws/ssm`` key need no ``kms:Decrypt`` statement.
+    """
+    paths = [names.secret_parameter(name) for name in function.secrets]
+    paths += [names.connection_parameter(name) for name, _ in function.connections]
+    if not paths:
+        return ()
+    read = {
+        "Effect": "Allow",
+        "Action": ["ssm:GetParameter", "ssm:GetParameters"],
+        "Resource": [{"Fn::Sub": names.parameter_arn(path)} for path in paths],
+    }
+    return (*(dict(s) for s in user_statements), read)
 
 
 def _relative(path: Any, project: Project) -> str:
@@ -209,7 +248,8 @@ def _state_machine(flow: Flow, project: Project, names: Names) -> StateMachine:
 def compile_project(project: Project, settings: DeploySettings) -> Sections:
     """``project`` as the sections of ``settings``' stage; ``CompileError`` lists every problem."""
     names = settings.names
-    models = build_models(project, names)
+    user_statements = _user_statements(settings)
+    models = build_models(project, names, user_statements)
     generator = TemplateGenerator(
         names, function_stacks=settings.function_stacks, flow_stacks=settings.flow_stacks
     )
@@ -224,13 +264,16 @@ def compile_project(project: Project, settings: DeploySettings) -> Sections:
         "SDW_USER_POOL_CLIENT_ID": {"Ref": "UserPoolClient"},
         "SDW_TOOLS_CLIENT_ID": {"Ref": "ToolsClient"},
     }
-    sections.user_statements = _user_statements(project, settings)
+    sections.user_statements = user_statements
     sections.patterns = _patterns(project, settings)
     return sections
 
 
-def _user_statements(project: Project, settings: DeploySettings) -> list[dict[str, Any]]:
-    """lambda-permissions.yml, then the usage count (one UpdateItem per call) and the declared secrets."""
+def _user_statements(settings: DeploySettings) -> list[dict[str, Any]]:
+    """What every user function may do: lambda-permissions.yml, then the usage count (one UpdateItem).
+
+    Secrets and connections are not here: each function that declares them has a role of its own.
+    """
     names = settings.names
     statements = [dict(s) for s in settings.permissions]
     statements.append(
@@ -240,20 +283,6 @@ def _user_statements(project: Project, settings: DeploySettings) -> list[dict[st
             "Resource": [{"Fn::Sub": names.table_arn(names.usage_table)}],
         }
     )
-    secrets = sorted({name for fn in project.functions for name in fn.secrets})
-    if secrets:
-        base = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter"
-        resources = [
-            {
-                "Fn::Sub": f"{base}{name}"
-                if name.startswith("/")
-                else f"{base}/{names.service}/{names.stage}/{name}"
-            }
-            for name in secrets
-        ]
-        statements.append(
-            {"Effect": "Allow", "Action": ["ssm:GetParameter", "ssm:GetParameters"], "Resource": resources}
-        )
     return statements
 
 

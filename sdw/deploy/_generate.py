@@ -156,6 +156,18 @@ class TemplateGenerator:
             entry["description"] = description[:256]
         return entry
 
+    def _logs(self, key: str) -> dict[str, Any]:
+        """Writing the log streams of function ``key``: what a role of its own must grant first."""
+        log_group = (
+            "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/"
+            f"{self._names.function(key)}:*"
+        )
+        return {
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": [{"Fn::Sub": log_group}],
+        }
+
     def _integration(self, sections: Sections, key: str) -> tuple[str, str]:
         """The Lambda proxy integration (payload 2.0) of function ``key`` and its invoke permission."""
         base = logical_id(key)
@@ -210,27 +222,23 @@ class TemplateGenerator:
         fn = model.function
         key = fn.deployed_name
         entry = self._lambda(key, model.handler, fn.timeout, fn.memory, fn.description)
-        if fn.secrets:
-            entry["environment"] = {"SDW_SECRETS": ",".join(fn.secrets)}
+        entry["environment"] = dict(model.environment)
+        own: tuple[str, ...] = ()
+        if model.statements:
+            role = f"{logical_id(key)}Role"
+            self._add(sections, role, _role(_LAMBDA_TRUST, [self._logs(key), *model.statements], key))
+            entry["role"] = role
+            own = (role,)
         sections.functions[key] = entry
         integration, permission = self._integration(sections, key)
         route = f"{logical_id(key)}HttpRoute"
         self._route(sections, route, f"POST {fn.route_path}", integration, authorized=True)
-        ids = (osls_function_id(key), osls_log_group_id(key), integration, permission, route)
+        ids = (osls_function_id(key), osls_log_group_id(key), integration, permission, route, *own)
         sections.units.append(Unit(self._stack("Functions", fn.key, self._function_stacks), ids))
 
     def _generate_systemfunction(self, model: SystemFunction, sections: Sections) -> None:
         role = f"{logical_id(model.key)}Role"
-        log_group = (
-            "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/"
-            f"{self._names.function(model.key)}:*"
-        )
-        logs = {
-            "Effect": "Allow",
-            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": [{"Fn::Sub": log_group}],
-        }
-        self._add(sections, role, _role(_LAMBDA_TRUST, [logs, *model.statements], model.key))
+        self._add(sections, role, _role(_LAMBDA_TRUST, [self._logs(model.key), *model.statements], model.key))
         entry = self._lambda(
             model.key, model.handler, model.timeout, model.memory, f"sdw system: {model.name}"
         )

@@ -15,13 +15,25 @@ from typing import Any
 from sdw.project import Flow, Function
 from sdw.system import SystemRoute
 
+RUNTIME_HANDLER = "sdw.runtime.handler"
+
 
 @dataclass(frozen=True)
 class UserFunction:
-    """``functions/lib/<name>`` (or a plugin's): a Lambda and ``POST /lib/<key>`` behind the authorizer."""
+    """``functions/lib/<name>`` (or a plugin's): a Lambda and ``POST /lib/<key>`` behind the authorizer.
+
+    Its Lambda handler is sdw's wrapper (``RUNTIME_HANDLER``), which loads the declared
+    secrets and resolves connections before it calls the user's handler; ``environment``
+    tells it where that is and what the function declared (sdw/runtime/_lambda.py). A
+    function that declares secrets or connections gets a role of its own (``statements``:
+    the shared user statements plus reading exactly its parameters); any other shares
+    osls's role.
+    """
 
     function: Function
-    handler: str  # functions/lib/ping/handler.handler, relative to the project (the package root)
+    environment: dict[str, str]
+    statements: tuple[dict[str, Any], ...] = ()
+    handler: str = RUNTIME_HANDLER
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,18 @@ class Names:
     def table_arn(self, table: str) -> str:
         return f"arn:${{AWS::Partition}}:dynamodb:${{AWS::Region}}:${{AWS::AccountId}}:table/{table}"
 
+    def parameter_arn(self, path: str) -> str:
+        """The SSM parameter at ``path`` (``/sdw/dev/API_KEY``), as sdw.runtime reads it."""
+        return f"{_ARN}:ssm:{_HERE}:parameter{path}"
+
+    def secret_parameter(self, name: str) -> str:
+        """Where secret ``name`` is kept: ``/<service>/<stage>/<NAME>`` (sdw.runtime.secret_parameter)."""
+        return f"/{self.service}/{self.stage}/{name}"
+
+    def connection_parameter(self, name: str) -> str:
+        """Where connection ``name`` is kept: ``/<service>/<stage>/connections/<name>``."""
+        return f"/{self.service}/{self.stage}/connections/{name}"
+
     @property
     def stage_machines_arn(self) -> str:
         """Every state machine of this stage: ``...:stateMachine:sdw-dev-*``."""

@@ -4,7 +4,8 @@ The deploy compiler points every user function's Lambda handler here and says wh
 user's own handler is in the environment; this wrapper then does what the function's
 function.yml promises, before and around the user's code:
 
-    SDW_HANDLER      functions/lib/report/handler.handler   (Lambda's handler syntax, from the task root)
+    SDW_HANDLER      functions/lib/report/handler.handler   (Lambda's handler syntax, from the package root)
+    SDW_PACKAGE_ROOT plugins/billing                        (a plugin function's package root, in the task)
     SDW_SECRETS      SMTP_PASSWORD,API_KEY                  (function.yml ``secrets``)
     SDW_CONNECTIONS  openai-prod=openai,db=postgres         (function.yml ``connections``)
     SDW_SERVICE, SDW_STAGE                                  (the parameter paths' prefix)
@@ -15,8 +16,10 @@ function.yml promises, before and around the user's code:
   imported, so module-level code sees them too, as it would see any Lambda variable. A
   missing one is a :class:`SecretNotFoundError` naming each missing name and path, raised
   by this call and by every call until the instance starts with all of them: never a
-  silent ``None``. Then the user's module is imported (its folder on ``sys.path``, as
-  Lambda's task root is) and kept.
+  silent ``None``. Then the user's module is imported as Lambda imports a handler:
+  ``functions/lib/report/handler`` as the module ``functions.lib.report.handler``, with the
+  task root on ``sys.path`` (a plugin's function: its folder first), so the function imports
+  ``functions.base...`` and its own helpers as it does under ``sdw dev``; and kept.
 * Every call: ``{{connection:NAME}}`` references in the event are replaced by their values
   (sdw.runtime._connections: declared names only, type-checked, cached by Powertools for
   its ``max_age``), and each resolution writes one JSON line to the function's log:
@@ -35,7 +38,7 @@ their own environment mapping, parameter reader and importer.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import os
 import sys
@@ -104,7 +107,7 @@ class LambdaEntry:
         environ: MutableMapping[str, str],
         parameters: Callable[[], ParameterReader],
         *,
-        import_handler: Callable[[str, Path], Handler] | None = None,
+        import_handler: Callable[[str, Sequence[Path]], Handler] | None = None,
         log: Callable[[str], None] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -148,7 +151,8 @@ class LambdaEntry:
                 )
             env.update(self.load_secrets(parse_names(env.get("SDW_SECRETS", ""))))
             root = Path(env.get("LAMBDA_TASK_ROOT") or os.getcwd())
-            self._handler = self._import(spec, root)
+            package = env.get("SDW_PACKAGE_ROOT", "")
+            self._handler = self._import(spec, [root / package, root] if package else [root])
             return self._handler
 
     def load_secrets(self, names: Sequence[str]) -> dict[str, str]:
@@ -193,27 +197,30 @@ class LambdaEntry:
         self._log(json.dumps(record, separators=(",", ":")))
 
 
-def import_user_handler(spec: str, root: Path) -> Handler:
-    """``functions/lib/report/handler.handler`` under ``root``: import the file, return the function."""
+def import_user_handler(spec: str, roots: Sequence[Path]) -> Handler:
+    """``functions/lib/report/handler.handler``: import ``functions.lib.report.handler`` from ``roots``.
+
+    Lambda's own handler import (the module path with ``/`` as ``.``, from the task root on
+    ``sys.path``); ``roots`` go to the front of ``sys.path``, in their order. ``functions``
+    and ``functions/lib`` have no ``__init__.py``, so a plugin's and the project's merge as
+    namespace packages, the plugin's first: the same resolution as ``sdw dev``'s.
+    """
     module_path, dot, attribute = spec.rpartition(".")
-    if not dot or not module_path or not attribute:
+    if not dot or not module_path or not attribute or module_path.startswith("/"):
         raise HandlerConfigError(f"SDW_HANDLER {spec!r} is not <path/to/module>.<function>")
-    file = root / (module_path.replace(".", "/") + ".py")
-    if not file.is_file():
-        raise HandlerConfigError(f"SDW_HANDLER {spec!r}: no file {file}")
-    folder = str(file.parent)
-    if folder not in sys.path:
-        sys.path.insert(0, folder)  # as Lambda's task root: the handler's siblings import by name
-    name = "sdw_user_" + "".join(c if c.isalnum() else "_" for c in module_path)
-    module_spec = importlib.util.spec_from_file_location(name, file)
-    if module_spec is None or module_spec.loader is None:
-        raise HandlerConfigError(f"SDW_HANDLER {spec!r}: cannot import {file}")
-    module = importlib.util.module_from_spec(module_spec)
-    sys.modules[name] = module
-    module_spec.loader.exec_module(module)
+    relative = module_path + ".py"
+    if not any((root / relative).is_file() for root in roots):
+        where = ", ".join(map(str, roots))
+        raise HandlerConfigError(f"SDW_HANDLER {spec!r}: no file {relative} under {where}")
+    for root in reversed(roots):
+        folder = str(root)
+        if folder in sys.path:
+            sys.path.remove(folder)
+        sys.path.insert(0, folder)
+    module = importlib.import_module(module_path.replace("/", "."))
     handler = getattr(module, attribute, None)
     if not callable(handler):
-        raise HandlerConfigError(f"SDW_HANDLER {spec!r}: {file} has no function {attribute!r}")
+        raise HandlerConfigError(f"SDW_HANDLER {spec!r}: {module.__file__} has no function {attribute!r}")
     return handler  # type: ignore[no-any-return]
 
 

@@ -17,9 +17,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy_support import ROOT, copy_project, missing_tools, run_osls
+from tests.deploy_support import (
+    ROOT,
+    SECRET_FUNCTION,
+    add_secret_function,
+    copy_project,
+    missing_tools,
+    run_osls,
+)
 
 STAGE = "e2e"
+__all__ = ["SECRET_FUNCTION", "Deployment"]
 REGION = "us-east-1"
 
 
@@ -65,6 +73,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         pytest.fail(problem)
     project = tmp_path_factory.mktemp("e2e-project")
     copy_project(project)
+    add_secret_function(project)
     server, port = _start_server()
     endpoint = f"http://127.0.0.1:{port}"
     try:

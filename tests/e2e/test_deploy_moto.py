@@ -21,7 +21,7 @@ from sdw.asl import validate_definition
 from sdw.project import load_project
 from sdw.system import SYSTEM_ROUTES
 from tests.deploy_support import ROOT
-from tests.e2e.conftest import REGION, STAGE, Deployment
+from tests.e2e.conftest import REGION, SECRET_FUNCTION, STAGE, Deployment
 
 pytestmark = pytest.mark.xdist_group("e2e")  # one deploy for the session under -n 2
 
@@ -173,7 +173,7 @@ def test_every_route_has_the_jwt_authorizer_of_the_pool_and_both_clients(deploym
     }
     (api,) = v2.get_apis()["Items"]
     routes = v2.get_routes(ApiId=api["ApiId"])["Items"]
-    project = load_project(ROOT).project
+    project = load_project(deployment.project).project
     expected = {f"POST {fn.route_path}" for fn in project.functions} | {r.key for r in SYSTEM_ROUTES}
     assert {r["RouteKey"] for r in routes} == expected
     open_routes = {r.key for r in SYSTEM_ROUTES if not r.authorized}
@@ -234,3 +234,92 @@ def test_the_executions_index_rule_targets_the_index_lambda(deployment: Deployme
     ]
     (target,) = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
     assert target["Arn"].endswith(f":function:{PREFIX}base_execution_index")
+
+
+def _role_statements(deployment: Deployment, role_arn: str) -> list[dict[str, Any]]:
+    iam = deployment.client("iam")
+    role = role_arn.rsplit("/", 1)[1]
+    statements: list[dict[str, Any]] = []
+    for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+        document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+        if isinstance(document, str):  # moto answers with the Python repr of the document
+            document = ast.literal_eval(document)
+        statements += document["Statement"]
+    return statements
+
+
+def test_a_function_with_secrets_runs_under_sdws_wrapper_with_a_role_reading_exactly_its_parameters(
+    deployment: Deployment,
+) -> None:
+    lam = deployment.client("lambda")
+    config = lam.get_function_configuration(FunctionName=f"{PREFIX}{SECRET_FUNCTION}")
+    assert config["Handler"] == "sdw.runtime.handler"
+    variables = config["Environment"]["Variables"]
+    assert variables["SDW_HANDLER"] == f"functions/lib/{SECRET_FUNCTION}/handler.handler"
+    assert (variables["SDW_SECRETS"], variables["SDW_CONNECTIONS"]) == ("MAILER_SMTP_PASSWORD", "crm=http")
+    assert (variables["SDW_SERVICE"], variables["SDW_STAGE"]) == ("sdw", STAGE)
+    reads = [s for s in _role_statements(deployment, config["Role"]) if "ssm:GetParameters" in s["Action"]]
+    parameter = f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/sdw/{STAGE}/"
+    assert [sorted(s["Resource"]) for s in reads] == [
+        [f"{parameter}MAILER_SMTP_PASSWORD", f"{parameter}connections/crm"]
+    ]
+    shared = lam.get_function_configuration(FunctionName=f"{PREFIX}ping")
+    assert shared["Role"] != config["Role"]
+    assert not [s for s in _role_statements(deployment, shared["Role"]) if "ssm" in str(s["Action"])]
+
+
+RUN_DEPLOYED = """\
+import importlib, json, sys
+from types import SimpleNamespace
+module, _, name = "sdw.runtime.handler".rpartition(".")  # Lambda's bootstrap, from the task root
+handler = getattr(importlib.import_module(module), name)
+event = json.loads(sys.stdin.read())
+print(json.dumps(handler(event, SimpleNamespace(aws_request_id="e2e-1"))))
+"""
+
+
+def test_the_deployed_package_loads_the_secret_from_ssm_and_resolves_the_connection(
+    deployment: Deployment, tmp_path: Any
+) -> None:
+    """The zip osls uploaded, unpacked as /var/task, run with the deployed function's environment.
+
+    moto cannot run a Lambda without Docker, so this process stands in for the instance:
+    Lambda's own handler import of ``sdw.runtime.handler`` from the unpacked package,
+    SSM served by the moto server the stack was deployed to.
+    """
+    import subprocess
+    import sys
+    import zipfile
+
+    from sdw.runtime import Connection
+
+    ssm = deployment.client("ssm")
+    ssm.put_parameter(Name=f"/sdw/{STAGE}/MAILER_SMTP_PASSWORD", Value="s3cret-e2e", Type="SecureString",
+                      Overwrite=True)
+    ssm.put_parameter(Name=f"/sdw/{STAGE}/connections/crm", Type="SecureString", Overwrite=True,
+                      Value=Connection("http", {"token": "crm-token"}).document())
+    package = deployment.project / ".serverless" / "sdw.zip"  # the functions' package (the layer has its own)
+    task_root = tmp_path / "task"
+    with zipfile.ZipFile(package) as archive:
+        archive.extractall(task_root)
+    config = deployment.client("lambda").get_function_configuration(FunctionName=f"{PREFIX}{SECRET_FUNCTION}")
+    env = {
+        **config["Environment"]["Variables"],
+        "LAMBDA_TASK_ROOT": str(task_root),
+        "AWS_LAMBDA_FUNCTION_NAME": config["FunctionName"],
+        "AWS_ENDPOINT_URL": deployment.endpoint,
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_DEPLOYED], cwd=task_root, env=env, capture_output=True, text=True,
+        input=json.dumps({"expect": "s3cret-e2e", "crm": "{{connection:crm}}"}), timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    *log, result = done.stdout.strip().splitlines()
+    assert json.loads(result) == {"sawSecret": True, "crm": {"token": "crm-token"}, "subject": "weekly"}
+    (access,) = [json.loads(line) for line in log]
+    assert (access["sdw"], access["connection"], access["requestId"]) == ("connection-access", "crm", "e2e-1")
+    assert "s3cret-e2e" not in done.stdout + done.stderr and "crm-token" not in "".join(log)

@@ -22,7 +22,7 @@ import pytest
 from sdw.deploy import OSLS_ACTIONS, RESOURCE_ACTIONS, UNSCOPED, deployer_policy, needed_actions
 from sdw.project import load_project
 from sdw.system import SYSTEM_ROUTES
-from tests.deploy_support import ROOT, copy_project, missing_tools, run_osls
+from tests.deploy_support import ROOT, add_secret_function, copy_project, missing_tools, run_osls
 
 pytestmark = pytest.mark.xdist_group("deploy-package")  # one osls package for the module under -n 2
 
@@ -89,6 +89,7 @@ def packaged(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if problem:
         pytest.fail(problem)
     project = copy_project(tmp_path_factory.mktemp("package"))
+    add_secret_function(project)  # a role of its own in a nested stack, linted too
     done = run_osls(project, "package", "--stage", "dev", "--region", "us-east-1")
     assert done.returncode == 0, f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     return project / ".serverless"
@@ -120,7 +121,7 @@ def test_every_function_gets_the_runtime_layer_and_the_nested_stacks_are_within_
                 functions += 1
                 assert resource["Properties"]["Layers"] == [{"Ref": "SdwRuntimeLayer"}]
     system = {route.function for route in SYSTEM_ROUTES} | {"execution_index"}
-    assert functions == len(load_project(ROOT).project.functions) + len(system)
+    assert functions == len(load_project(packaged.parent).project.functions) + len(system)
 
 
 def test_policy_json_is_the_rendered_deployer_policy() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -13,10 +14,13 @@ import pytest
 from moto import mock_aws
 
 from sdw.aws import SsmParameters
-from sdw.runtime import Connection, LambdaEntry, ParameterStoreError, SecretNotFoundError
+from sdw.runtime import Connection, HandlerConfigError, LambdaEntry, ParameterStoreError, SecretNotFoundError
 
 HANDLER = """\
 import os
+
+from functions.base.common.shared import WHERE  # anything under the package root, as on Lambda
+from . import helper                             # its own helpers, as a package's modules
 
 KEY_AT_IMPORT = os.environ["FEATURES_T_API_KEY"]
 
@@ -38,6 +42,9 @@ def task_root(tmp_path: Path) -> Path:
     folder = tmp_path / "functions" / "lib" / "report"
     folder.mkdir(parents=True)
     (folder / "handler.py").write_text(HANDLER)
+    (folder / "helper.py").write_text("")
+    (tmp_path / "functions" / "base" / "common").mkdir(parents=True)
+    (tmp_path / "functions" / "base" / "common" / "shared.py").write_text("WHERE = 'project'\n")
     return tmp_path
 
 
@@ -50,10 +57,14 @@ def entry_for(ssm: Any, task_root: Path, **extra: str) -> LambdaEntry:
 
 @pytest.fixture(autouse=True)
 def clean_environment() -> Iterator[None]:
-    before = dict(os.environ)
+    """Each test is a new Lambda instance: its environment, ``sys.path`` and ``functions`` modules go."""
+    before, path = dict(os.environ), list(sys.path)
     yield
     os.environ.clear()
     os.environ.update(before)
+    sys.path[:] = path
+    for name in [m for m in sys.modules if m == "functions" or m.startswith("functions.")]:
+        del sys.modules[name]
 
 
 def put(ssm: Any, name: str, value: str) -> None:
@@ -86,6 +97,31 @@ def test_connections_are_read_from_ssm_per_call_and_logged(
     assert result["event"] == {"api": {"apiKey": "sk-ssm"}}
     out = capsys.readouterr().out
     assert '"connection":"ai"' in out and '"requestId":"r2"' in out and "sk-ssm" not in out
+
+
+PLUGIN_HANDLER = """\
+from functions.base.common.shared import WHERE   # the project's, the plugin has no functions/base
+from functions.lib.charge import rates            # the plugin's own module
+
+def handler(event, context):
+    return {"where": WHERE, "rate": rates.RATE}
+"""
+
+
+def test_a_plugin_function_imports_its_plugin_first_then_the_project(ssm: Any, task_root: Path) -> None:
+    folder = task_root / "plugins" / "billing" / "functions" / "lib" / "charge"
+    folder.mkdir(parents=True)
+    (folder / "handler.py").write_text(PLUGIN_HANDLER)
+    (folder / "rates.py").write_text("RATE = 7\n")
+    entry = entry_for(ssm, task_root, SDW_HANDLER="functions/lib/charge/handler.handler",
+                      SDW_PACKAGE_ROOT="plugins/billing", SDW_SECRETS="")
+    assert entry({}, SimpleNamespace(aws_request_id="r3")) == {"where": "project", "rate": 7}
+
+
+def test_a_handler_that_is_not_there_is_named_with_where_it_was_looked_for(ssm: Any, task_root: Path) -> None:
+    entry = entry_for(ssm, task_root, SDW_HANDLER="functions/lib/nope/handler.handler", SDW_SECRETS="")
+    with pytest.raises(HandlerConfigError, match=r"no file functions/lib/nope/handler\.py under"):
+        entry({}, SimpleNamespace(aws_request_id="r4"))
 
 
 def test_ssm_parameters_reads_more_than_ten_names_and_leaves_out_missing_ones(ssm: Any) -> None:

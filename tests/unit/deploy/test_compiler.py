@@ -24,7 +24,8 @@ from sdw.system import SYSTEM_ROUTES
 
 ROOT = Path("/p")
 PING = Function(
-    "ping", ROOT / "functions/lib/ping", timeout=3, memory=128, secrets=("API_KEY", "/shared/token")
+    "ping", ROOT / "functions/lib/ping", timeout=3, memory=128, secrets=("API_KEY", "SMTP_PASSWORD"),
+    connections=(("openai-prod", "openai"),),
 )
 ADD_ONE = Function("add_one", ROOT / "functions/lib/add_one")
 CHARGE = Function("charge", ROOT / "plugins/billing/functions/lib/charge", plugin="billing")
@@ -74,12 +75,18 @@ def test_each_function_is_a_lambda_named_for_the_stage_with_its_settings_and_the
 ) -> None:
     ping = sections["functions"]["ping"]
     assert ping["name"] == "sdw-dev-ping"
-    assert ping["handler"] == "functions/lib/ping/handler.handler"
+    assert ping["handler"] == "sdw.runtime.handler"  # the wrapper that loads secrets, resolves connections
     assert (ping["timeout"], ping["memorySize"]) == (3, 128)
     assert ping["layers"] == [{"Ref": "SdwRuntimeLayer"}]
-    assert ping["environment"] == {"SDW_SECRETS": "API_KEY,/shared/token"}
-    assert sections["functions"]["add-one"]["name"] == "sdw-dev-add-one"
-    assert "role" not in ping  # user functions share osls's role: lambda-permissions.yml + logs
+    assert ping["environment"] == {
+        "SDW_HANDLER": "functions/lib/ping/handler.handler",
+        "SDW_SECRETS": "API_KEY,SMTP_PASSWORD",
+        "SDW_CONNECTIONS": "openai-prod=openai",
+    }
+    add_one = sections["functions"]["add-one"]
+    assert add_one["name"] == "sdw-dev-add-one"
+    assert add_one["environment"] == {"SDW_HANDLER": "functions/lib/add_one/handler.handler"}
+    assert "role" not in add_one  # no secrets: osls's shared role, lambda-permissions.yml + logs
 
 
 def test_each_function_has_a_post_route_behind_the_jwt_authorizer(sections: dict[str, Any]) -> None:
@@ -91,10 +98,12 @@ def test_each_function_has_a_post_route_behind_the_jwt_authorizer(sections: dict
     assert integration["IntegrationUri"] == {"Fn::GetAtt": ["PingLambdaFunction", "Arn"]}
     assert integration["PayloadFormatVersion"] == "2.0"
     assert resources["BillingDashchargeHttpRoute"]["Properties"]["RouteKey"] == "POST /lib/billing/charge"
-    assert (
-        sections["functions"]["billing-charge"]["handler"]
-        == "plugins/billing/functions/lib/charge/handler.handler"
-    )
+    charge = sections["functions"]["billing-charge"]
+    assert charge["handler"] == "sdw.runtime.handler"
+    assert charge["environment"] == {
+        "SDW_HANDLER": "functions/lib/charge/handler.handler",
+        "SDW_PACKAGE_ROOT": "plugins/billing",
+    }
 
 
 def test_the_authorizer_trusts_the_pools_issuer_and_both_clients(sections: dict[str, Any]) -> None:
@@ -226,15 +235,34 @@ def test_every_lambda_gets_the_briefs_environment(sections: dict[str, Any]) -> N
     assert sections["environment"]["SDW_ACCOUNT_ID"] == {"Ref": "AWS::AccountId"}
 
 
-def test_user_functions_may_count_usage_and_read_only_their_declared_secrets(
+def test_user_functions_may_count_usage_and_only_a_function_with_secrets_may_read_them(
     sections: dict[str, Any],
 ) -> None:
-    usage, secrets = sections["userStatements"]
+    (usage,) = sections["userStatements"]  # the shared role: no parameter at all
     assert usage["Action"] == ["dynamodb:UpdateItem"]
-    assert secrets["Resource"] == [
-        {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/shared/token"},
-        {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/sdw/dev/API_KEY"},
+    assert sections["functions"]["ping"]["role"] == "PingRole"
+    role = sections["resources"]["Resources"]["PingRole"]["Properties"]
+    trust = role["AssumeRolePolicyDocument"]["Statement"][0]
+    assert trust["Principal"] == {"Service": "lambda.amazonaws.com"}
+    logs, own_usage, read = role["Policies"][0]["PolicyDocument"]["Statement"]
+    assert logs["Resource"] == [{"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}"
+                                            ":log-group:/aws/lambda/sdw-dev-ping:*"}]
+    assert own_usage == usage
+    base = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter"
+    assert read["Action"] == ["ssm:GetParameter", "ssm:GetParameters"]
+    assert read["Resource"] == [
+        {"Fn::Sub": f"{base}/sdw/dev/API_KEY"},
+        {"Fn::Sub": f"{base}/sdw/dev/SMTP_PASSWORD"},
+        {"Fn::Sub": f"{base}/sdw/dev/connections/openai-prod"},
     ]
+
+
+def test_a_function_with_secrets_gets_lambda_permissions_yml_in_its_own_role_too() -> None:
+    extra = {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b/*"]}
+    found = compile_project(project(FLOW), DeploySettings(permissions=(extra,))).to_json()
+    statements = found["resources"]["Resources"]["PingRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+    assert extra in statements["Statement"]
+    assert found["userStatements"][0] == extra
 
 
 def test_units_keep_a_function_with_its_route_in_one_stable_nested_stack(sections: dict[str, Any]) -> None:
@@ -246,6 +274,7 @@ def test_units_keep_a_function_with_its_route_in_one_stable_nested_stack(section
         "PingHttpIntegration",
         "PingHttpPermission",
         "PingHttpRoute",
+        "PingRole",  # its own role moves with it
     ]
     again = compile_project(project(FLOW, functions=(ADD_ONE, PING)), DeploySettings()).to_json()
     assert {u["ids"][0]: u["stack"] for u in again["units"]}["PingLambdaFunction"] == ping["stack"]

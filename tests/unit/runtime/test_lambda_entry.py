@@ -43,9 +43,11 @@ class Importer:
         self.environ = environ
         self.seen_at_import: dict[str, str] | None = None
         self.events: list[Any] = []
+        self.roots: list[Path] = []
 
-    def __call__(self, spec: str, root: Path) -> Any:
+    def __call__(self, spec: str, roots: Sequence[Path]) -> Any:
         self.seen_at_import = dict(self.environ)
+        self.roots = list(roots)
 
         def handler(event: Any, context: Any) -> Any:
             self.events.append(event)
@@ -143,3 +145,14 @@ def test_an_environment_the_deploy_got_wrong_is_named(change: dict[str, str], fr
 def test_parses_the_connections_variable() -> None:
     assert parse_connections_variable("") == {}
     assert parse_connections_variable("a=openai, b=postgres") == {"a": "openai", "b": "postgres"}
+
+
+def test_the_users_handler_is_imported_from_the_task_root_or_its_plugins_folder_first() -> None:
+    env = {**BASE_ENV, "LAMBDA_TASK_ROOT": "/var/task"}
+    entry, importer, _, _ = make(env, Reader({}))
+    entry({}, CONTEXT)
+    assert importer.roots == [Path("/var/task")]
+    plugin_env = {**env, "SDW_PACKAGE_ROOT": "plugins/billing"}
+    entry, importer, _, _ = make(plugin_env, Reader({}))
+    entry({}, CONTEXT)
+    assert importer.roots == [Path("/var/task/plugins/billing"), Path("/var/task")]

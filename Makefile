@@ -73,7 +73,7 @@ remove: setup
 
 # osls deploy of the examples to a moto server on a free loopback port, then boto3 checks
 e2e: setup $(LAYER)
-	$(BIN)/pytest -q -p no:xdist tests/e2e
+	$(BIN)/pytest -q tests/e2e
 
 clean:
 	rm -rf $(VENV) .sdw .pytest_cache .mypy_cache .ruff_cache node_modules .serverless build

@@ -17,28 +17,44 @@ Step Functions sends one for each status an execution of a STANDARD state machin
 
 ``apply_status_change`` records the status, start and stop dates (and so the ttl) with
 ExecutionIndex.record_status: only for an execution sdw indexed, never a closed status
-back to RUNNING. An event that is not one of these, or is malformed, changes nothing and
-says why: raising would only make Lambda retry it in vain. PENDING_REDRIVE, and the
-RUNNING of a redriven execution, are not reflected: the index keeps the status the
-execution first closed with (DescribeExecution, and so ``GET /run/...``, tells the truth).
+back to RUNNING.
+
+Scheduled runs are the exception: EventBridge starts them, so nothing indexed them at the
+start. An event for an execution the index lacks is claimed for the principal
+``schedule`` (owner ``schedule``, as ``sdw dev`` owns its scheduled runs) when its state
+machine is a scheduled flow's (``scheduled_flow``) and its input carries no ``__user_id``:
+every execution ``POST /run`` starts carries its caller's, so a user's run whose first
+event beats the flows Lambda's index write is never claimed. The item is written only if
+still absent, then the status applied; ``GET /runs?owner=schedule`` lists it.
+
+An event that is not one of these, or is malformed, changes nothing and says why: raising
+would only make Lambda retry it in vain. PENDING_REDRIVE, and the RUNNING of a redriven
+execution, are not reflected: the index keeps the status the execution first closed with
+(DescribeExecution, and so ``GET /run/...``, tells the truth).
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sdw.aws._executions import ExecutionIndex
-from sdw.system import ExecutionStatus
+from sdw.aws._executions import ExecutionIndex, iso_date
+from sdw.project import Flow
+from sdw.system import SCHEDULE_OWNER, USER_ID_KEY, ExecutionStatus, ExecutionSummary
+
+ScheduledFlow = Callable[[str], Flow | None]  # state machine ARN -> its flow, when it has a schedule
 
 log = logging.getLogger("sdw.flows")
 
 DETAIL_TYPE = "Step Functions Execution Status Change"
 
 
-def apply_status_change(index: ExecutionIndex, event: Mapping[str, Any]) -> dict[str, Any]:
+def apply_status_change(
+    index: ExecutionIndex, event: Mapping[str, Any], scheduled_flow: ScheduledFlow | None = None
+) -> dict[str, Any]:
     """Apply one status-change event; a small report of what it did (for the log)."""
     if not isinstance(event, Mapping):
         return _ignored(event, "the event is not a JSON object")
@@ -58,7 +74,36 @@ def apply_status_change(index: ExecutionIndex, event: Mapping[str, Any]) -> dict
     except ValueError as exc:
         return _ignored(event, str(exc))
     applied = index.record_status(arn, status, start=start, stop=stop)
+    if not applied and scheduled_flow is not None and _claim_scheduled(index, detail, scheduled_flow):
+        applied = index.record_status(arn, status, start=start, stop=stop)
+        return {"executionArn": arn, "status": status, "applied": applied, "owner": SCHEDULE_OWNER}
     return {"executionArn": arn, "status": status, "applied": applied}
+
+
+def _claim_scheduled(index: ExecutionIndex, detail: Mapping[str, Any], scheduled_flow: ScheduledFlow) -> bool:
+    """Index an execution an EventBridge schedule started, for the principal ``schedule``."""
+    machine, name, start = detail.get("stateMachineArn"), detail.get("name"), detail.get("startDate")
+    if not isinstance(machine, str) or not isinstance(name, str) or not isinstance(start, int | float):
+        return False
+    try:
+        execution_input = json.loads(detail.get("input") or "null")
+    except (TypeError, ValueError):
+        execution_input = None
+    if isinstance(execution_input, Mapping) and USER_ID_KEY in execution_input:
+        return False  # POST /run started it (its caller's id is in the input): the flows Lambda indexes it
+    flow = scheduled_flow(machine)
+    if flow is None:
+        return False
+    started = ExecutionSummary(
+        execution_arn=str(detail["executionArn"]),
+        execution_id=name,
+        flow=flow.key,
+        state_machine_arn=machine,
+        owner=SCHEDULE_OWNER,
+        status=ExecutionStatus.RUNNING,
+        start_date=iso_date(datetime.fromtimestamp(start / 1000, UTC)),
+    )
+    return index.record_start(started)  # False: someone indexed it meanwhile
 
 
 def _moment(value: Any) -> datetime | None:

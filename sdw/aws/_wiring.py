@@ -12,7 +12,9 @@ What each Lambda reads from its environment (the deploy sets them all on every o
                      LAMBDA_TASK_ROOT (the project tree: flows/, functions/, config.json)
     api_usage        AWS_REGION, SDW_USAGE_TABLE
     auth             AWS_REGION, SDW_USER_POOL_ID, SDW_USER_POOL_CLIENT_ID, SDW_TOOLS_CLIENT_ID
-    execution_index  AWS_REGION, SDW_EXECUTIONS_TABLE
+    execution_index  AWS_REGION, SDW_EXECUTIONS_TABLE; for a scheduled run (which it indexes
+                     itself, sdw/aws/_status_events.py) also what the flows Lambda reads to
+                     load the project
 
 The flows Lambda loads the project model from its package root once per cold start, with
 the stage's account, region and name prefix, so ``Flow.arn`` is the deployed state
@@ -33,7 +35,7 @@ from sdw.aws._executions import ExecutionIndex
 from sdw.aws._status_events import apply_status_change
 from sdw.aws._stepfunctions import StepFunctionsEngine
 from sdw.aws._usage import DynamoUsageStore
-from sdw.project import Project, ProjectLoadError, Severity, load_project
+from sdw.project import Flow, Project, ProjectLoadError, Severity, load_project
 from sdw.runtime import UsageMeter
 from sdw.system import (
     FlowEndpoints,
@@ -148,13 +150,22 @@ def create_execution_index_lambda(environ: Mapping[str, str], *, session: Any = 
     Lambda's asynchronous retries (and the rule's retry policy) deliver the event again.
     """
     built: list[ExecutionIndex] = []
+    machines: dict[str, Flow | None] = {}
+
+    def scheduled_flow(state_machine_arn: str) -> Flow | None:
+        """The scheduled flow deployed as this machine; the project is loaded once, when first needed."""
+        if not machines:
+            project = load_deployed_project(LambdaSettings(environ))
+            machines.update({flow.arn: flow for flow in project.flows if flow.schedule is not None})
+            machines.setdefault("", None)  # loaded, even when no flow has a schedule
+        return machines.get(state_machine_arn)
 
     def handler(event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
         if not built:
             settings = LambdaSettings(environ)
             table = settings.require("SDW_EXECUTIONS_TABLE")["SDW_EXECUTIONS_TABLE"]
             built.append(create_execution_index(table, region=settings.region, session=session))
-        report = apply_status_change(built[0], event)
+        report = apply_status_change(built[0], event, scheduled_flow)
         log.info("execution_index: %s", report)
         return report
 

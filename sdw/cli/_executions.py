@@ -6,8 +6,9 @@
 Both call the endpoints over HTTP as the dev user (or ``--token``), like ``sdw run``
 (sdw/cli/_flow_client.py says why). ``list`` is ``GET /runs``: one page of at most
 ``--limit`` rows; when there are more, it says how to get the next page. Scheduled runs
-belong to the principal ``schedule``, not to you: ``--owner schedule`` lists them
-(``sdw executions list --flow nightly --owner schedule``), and ``show`` finds them too.
+belong to the principal ``schedule``, not to you: ``--flow F`` lists F's scheduled runs
+beside yours (the first page of each, merged newest first, marked ``schedule``),
+``--owner schedule`` lists only them (and pages through them), and ``show`` finds them too.
 
 ``show`` takes an execution id, its ARN, or the ``--name`` it was started with (the id a
 given name became: see sdw/system/_flows.py). The endpoint needs the flow too: an ARN
@@ -71,19 +72,26 @@ def list_executions(flow: str | None, status: str | None, limit: int, next_token
                     owner: str | None, as_json: bool, token: str | None, config: Config) -> None:
     """List your executions (or, with --owner schedule, the scheduled ones), newest first."""
     client = create_flow_client(config, token)
-    page = client.runs(flow=flow, status=status.upper() if status else None, limit=limit,
-                       next_token=next_token, owner=owner)
+    wanted = status.upper() if status else None
+    page = client.runs(flow=flow, status=wanted, limit=limit, next_token=next_token, owner=owner)
+    scheduled: dict[str, Any] = {"executions": []}
+    if flow and owner is None and next_token is None:  # a flow's scheduled runs are part of its story
+        scheduled = client.runs(flow=flow, status=wanted, limit=limit, owner=SCHEDULE_OWNER)
+    rows = _newest_first([{**row, "scheduled": owner == SCHEDULE_OWNER} for row in page["executions"]]
+                         + [{**row, "scheduled": True} for row in scheduled["executions"]])
     if as_json:
-        click.echo(json.dumps(page, indent=2))
+        merged = {**page, "executions": rows}
+        if scheduled.get("nextToken"):
+            merged["scheduledNextToken"] = scheduled["nextToken"]
+        click.echo(json.dumps(merged, indent=2))
         return
-    rows = page["executions"]
     console = _console()
     if not rows:
         filtered = flow or status or next_token
         console.print("No executions." + ("" if filtered else " Start one: sdw run <flow>"))
         return
     table = Table(title="Executions", title_justify="left")
-    for column in ("ID", "Flow", "Status", "Started (UTC)", "Duration"):
+    for column in ("ID", "Flow", "Status", "Started (UTC)", "Duration", "Owner"):
         table.add_column(column, no_wrap=True, min_width=36 if column == "ID" else None)
     for row in rows:
         table.add_row(
@@ -92,13 +100,22 @@ def list_executions(flow: str | None, status: str | None, limit: int, next_token
             _status(str(row["status"])),
             escape(str(row.get("startDate") or "-")),
             format_run_time(row),
+            SCHEDULE_OWNER if row["scheduled"] else "you",
         )
     console.print(table)
+    if scheduled.get("nextToken"):
+        again = [f"--flow {flow}", f"--owner {SCHEDULE_OWNER}", f"--limit {limit}",
+                 *([f"--status {wanted}"] if wanted else []), f"--next-token {scheduled['nextToken']}"]
+        console.print(escape("More scheduled runs: sdw executions list " + " ".join(again)))
     if page.get("nextToken"):
         again = [f"--limit {limit}", *([f"--flow {flow}"] if flow else []),
                  *([f"--owner {owner}"] if owner else []),
                  *([f"--status {status.upper()}"] if status else []), f"--next-token {page['nextToken']}"]
         console.print(escape("More: sdw executions list " + " ".join(again)))
+
+
+def _newest_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(rows, key=lambda row: parse_time(row.get("startDate")) or 0.0, reverse=True)
 
 
 @executions.command()

@@ -80,7 +80,8 @@ def system_statements(names: Names) -> dict[str, tuple[dict[str, Any], ...]]:
     auth              nothing: GET /auth/config answers from its environment, /auth/verify
                       from the authorizer's claims
     api_usage         query the usage table (GET /usage, /usage/{user_id}: the group is a claim)
-    execution_index   update the executions table from EventBridge status changes
+    execution_index   update the executions table from EventBridge status changes, and add
+                      the scheduled runs EventBridge started (PutItem, if absent)
     """
     machines = {"Fn::Sub": names.stage_machines_arn}
     executions = {"Fn::Sub": names.executions_arn("*")}
@@ -106,7 +107,9 @@ def system_statements(names: Names) -> dict[str, tuple[dict[str, Any], ...]]:
         ),
         "auth": (),
         "api_usage": (allow(["dynamodb:Query"], usage_table),),
-        EXECUTION_INDEX: (allow(["dynamodb:UpdateItem", "dynamodb:GetItem"], executions_table),),
+        EXECUTION_INDEX: (
+            allow(["dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:PutItem"], executions_table),
+        ),
     }
 
 

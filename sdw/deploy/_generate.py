@@ -307,12 +307,9 @@ class TemplateGenerator:
         ids = [machine, role]
         if flow.schedule is not None:
             schedule = f"{base}Schedule"
-            target: dict[str, Any] = {
-                "Id": "flow",
-                "Arn": _ref(machine),
-                "RoleArn": _arn_of("SchedulesRole"),
-                "Input": json.dumps(flow.input if flow.input is not None else {}),
-            }
+            target: dict[str, Any] = {"Id": "flow", "Arn": _ref(machine), "RoleArn": _arn_of("SchedulesRole")}
+            if flow.input is not None:  # without one, EventBridge passes its Scheduled Event (as sdw dev)
+                target["Input"] = json.dumps(flow.input)
             self._add(
                 sections,
                 schedule,

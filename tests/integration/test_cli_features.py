@@ -127,13 +127,19 @@ def test_sdw_dev_serves_a_git_plugin_runs_scheduled_flows_and_names_what_is_wron
         assert ticked.returncode == 0 and "schedule-20310601T1200Z" in ticked.stdout
         deadline = time.monotonic() + 20
         while True:  # the running sdw dev picks the stored run up and runs it
-            listed = run(project, "executions", "list", "--flow", "nightly", "--owner", "schedule", "--json",
+            listed = run(project, "executions", "list", "--flow", "nightly", "--json",
                          "--port", str(free_port))
-            rows = json.loads(listed.stdout)["executions"]
+            rows = json.loads(listed.stdout)["executions"]  # the flow's scheduled runs beside the caller's
             if (rows and rows[0]["status"] != "RUNNING") or time.monotonic() > deadline:
                 break
             time.sleep(0.2)
-        assert [(r["executionId"], r["status"]) for r in rows] == [("schedule-20310601T1200Z", "FAILED")]
+        assert [(r["executionId"], r["status"], r["scheduled"]) for r in rows] == [
+            ("schedule-20310601T1200Z", "FAILED", True)
+        ]
+        table = run(project, "executions", "list", "--flow", "nightly", "--port", str(free_port)).stdout
+        assert re.search(r"schedule-20310601T1200Z.*FAILED.*schedule", table)
+        only = run(project, "executions", "list", "--owner", "schedule", "--json", "--port", str(free_port))
+        assert [r["scheduled"] for r in json.loads(only.stdout)["executions"]] == [True]
         shown = run(project, "executions", "show", "schedule-20310601T1200Z", "--json",
                     "--port", str(free_port))
         described = json.loads(shown.stdout)["execution"]

@@ -85,6 +85,18 @@ FLOWS = {
               Seconds: 3600
               End: true
         """,
+    "nightlyFlow": """\
+        name: nightlyFlow
+        description: Started by its EventBridge rule
+        schedule: cron(0 2 * * ? *)
+        definition:
+          StartAt: Wait
+          States:
+            Wait:
+              Type: Wait
+              Seconds: 3600
+              End: true
+        """,
     "expressFlow": """\
         name: expressFlow
         type: EXPRESS

@@ -28,8 +28,8 @@ START = datetime(2026, 11, 25, 10, 0, 0, 123000, tzinfo=UTC)
 STOP = START + timedelta(seconds=42, milliseconds=500)
 
 
-def execution(name: str) -> str:
-    return f"arn:aws:states:{REGION}:{ACCOUNT}:execution:{PREFIX}waitFlow:{name}"
+def execution(name: str, flow: str = "waitFlow") -> str:
+    return f"arn:aws:states:{REGION}:{ACCOUNT}:execution:{PREFIX}{flow}:{name}"
 
 
 def status_event(name: str, status: str, *, stop: datetime | None = None) -> dict[str, Any]:
@@ -80,9 +80,9 @@ def indexed(index: ExecutionIndex, name: str) -> ExecutionSummary:
     return found
 
 
-def raw_item(stage: Stage, name: str) -> dict[str, Any]:
+def raw_item(stage: Stage, name: str, flow: str = "waitFlow") -> dict[str, Any]:
     answer = stage.client("dynamodb").get_item(
-        TableName=EXECUTIONS_TABLE, Key={"executionArn": {"S": execution(name)}}
+        TableName=EXECUTIONS_TABLE, Key={"executionArn": {"S": execution(name, flow)}}
     )
     return {key: next(iter(value.values())) for key, value in answer.get("Item", {}).items()}
 
@@ -182,3 +182,59 @@ def test_the_deployed_handlers_are_the_wired_lambdas() -> None:
         assert isinstance(module.handler, LambdaHandler)
     module = importlib.import_module("functions.base.execution_index.handler")
     assert callable(module.handler)
+
+
+NIGHTLY = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{PREFIX}nightlyFlow"
+
+
+def scheduled_event(name: str, status: str, **detail: Any) -> dict[str, Any]:
+    """A status change of an execution EventBridge's schedule started: the rule's input, no __user_id."""
+    event = status_event(name, status, stop=STOP if status != "RUNNING" else None)
+    arn = f"arn:aws:states:{REGION}:{ACCOUNT}:execution:{PREFIX}nightlyFlow:{name}"
+    event["resources"] = [arn]
+    event["detail"].update({"executionArn": arn, "stateMachineArn": NIGHTLY, "input": '{"report": "daily"}',
+                            **detail})
+    return event
+
+
+def test_a_scheduled_run_is_indexed_for_the_schedule_principal_and_listed(stage: Stage) -> None:
+    handler = create_execution_index_lambda(stage.environ, session=stage.session)
+    report = handler(scheduled_event("4b1f0e2c-run", "RUNNING"), None)
+    assert (report["applied"], report["owner"]) == (True, "schedule")
+    assert handler(scheduled_event("4b1f0e2c-run", "SUCCEEDED"), None)["applied"] is True
+    page = stage.engine().list(owner="schedule", flow="nightlyFlow")
+    assert [(s.execution_id, s.flow, s.status, s.owner) for s in page.items] == [
+        ("4b1f0e2c-run", "nightlyFlow", "SUCCEEDED", "schedule")
+    ]
+    assert page.items[0].start_date == "2026-11-25T10:00:00.123Z"
+
+
+def test_a_scheduled_run_whose_closing_event_comes_first_is_indexed_closed(stage: Stage) -> None:
+    handler = create_execution_index_lambda(stage.environ, session=stage.session)
+    assert handler(scheduled_event("late", "FAILED"), None)["applied"] is True
+    assert handler(scheduled_event("late", "RUNNING"), None)["applied"] is False  # never reopened
+    assert raw_item(stage, "late", flow="nightlyFlow")["status"] == "FAILED"
+
+
+@pytest.mark.parametrize(
+    ("detail", "why"),
+    [
+        ({"input": '{"__user_id": "ada-sub", "report": "daily"}'}, "POST /run started it"),
+        ({"stateMachineArn": MACHINE}, "a flow without a schedule (a child execution)"),
+    ],
+)
+def test_an_unindexed_execution_is_claimed_only_when_a_schedule_started_it(
+    stage: Stage, detail: dict[str, Any], why: str
+) -> None:
+    handler = create_execution_index_lambda(stage.environ, session=stage.session)
+    assert handler(scheduled_event("other", "RUNNING", **detail), None)["applied"] is False, why
+    assert raw_item(stage, "other", flow="nightlyFlow") == {}
+
+
+def test_a_users_run_of_a_scheduled_flow_keeps_its_owner(stage: Stage) -> None:
+    started = stage.engine().start("nightlyFlow", {"__user_id": "ada-sub"}, owner="ada-sub")
+    handler = create_execution_index_lambda(stage.environ, session=stage.session)
+    event = scheduled_event(started.execution_id, "RUNNING", input='{"__user_id": "ada-sub"}')
+    assert handler(event, None)["applied"] is True
+    assert [s.owner for s in stage.engine().list(owner="ada-sub").items] == ["ada-sub"]
+    assert stage.engine().list(owner="schedule").items == []

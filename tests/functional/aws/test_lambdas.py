@@ -38,7 +38,9 @@ def flows(stage: Stage) -> LambdaHandler:
 def test_get_flows_lists_the_deployed_flows_with_their_arns(flows: LambdaHandler) -> None:
     status, body = answer(flows(api_event("GET /flows", caller=ADA), None))
     assert status == 200
-    assert [flow["name"] for flow in body["flows"]] == ["expressFlow", "failFlow", "passFlow", "waitFlow"]
+    assert [flow["name"] for flow in body["flows"]] == [
+        "expressFlow", "failFlow", "nightlyFlow", "passFlow", "waitFlow"
+    ]
     pass_flow = next(flow for flow in body["flows"] if flow["name"] == "passFlow")
     assert pass_flow["stateMachineArn"] == f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{PREFIX}passFlow"
     assert pass_flow["stateMachineName"] == "passFlow" and pass_flow["type"] == "STANDARD"
@@ -221,3 +223,33 @@ def test_the_lambdas_results_are_proxy_results_with_a_json_body(flows: LambdaHan
     result = flows(api_event("GET /runs", caller=ADA), None)
     assert set(result) == {"statusCode", "headers", "body"}
     assert json.loads(result["body"]) == {"executions": [], "nextToken": None, "count": 0}
+
+
+def test_a_run_eventbridge_started_is_listed_and_readable_as_the_schedules(
+    stage: Stage, flows: LambdaHandler
+) -> None:
+    """EventBridge starts a scheduled flow itself; its status events index it for ``schedule``."""
+    from sdw.aws import create_execution_index_lambda
+
+    sfn = stage.client("stepfunctions")
+    machine = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{PREFIX}nightlyFlow"
+    started = sfn.start_execution(stateMachineArn=machine, input='{"report": "daily"}')  # the rule's target
+    found = sfn.describe_execution(executionArn=started["executionArn"])
+    found["name"] = found.get("name") or found["executionArn"].rsplit(":", 1)[1]  # moto may leave it out
+    event = {
+        "version": "0", "id": "7e1d", "detail-type": "Step Functions Execution Status Change",
+        "source": "aws.states", "account": ACCOUNT, "region": REGION, "resources": [found["executionArn"]],
+        "detail": {"executionArn": found["executionArn"], "stateMachineArn": machine, "name": found["name"],
+                   "status": "RUNNING", "startDate": int(found["startDate"].timestamp() * 1000),
+                   "stopDate": None, "input": found["input"]},
+    }
+    assert create_execution_index_lambda(stage.environ, session=stage.session)(event, None)["applied"]
+    status, runs = answer(flows(api_event("GET /runs", query={"owner": "schedule"}, caller=ADA), None))
+    assert (status, [(r["executionId"], r["flow"]) for r in runs["executions"]]) == (
+        200, [(found["name"], "nightlyFlow")]
+    )
+    target = {"flow": "nightlyFlow", "execution": found["name"]}
+    status, described = answer(flows(api_event("GET /run/{flow}/{execution}", path=target, caller=BOB), None))
+    assert (status, described["status"], described["input"]) == (200, "RUNNING", {"report": "daily"})
+    status, mine = answer(flows(api_event("GET /runs", caller=ADA), None))
+    assert (status, mine["executions"]) == (200, [])  # not the caller's own

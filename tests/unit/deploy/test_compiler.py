@@ -172,6 +172,19 @@ def test_a_scheduled_flow_gets_a_rule_with_its_input_and_the_schedules_role(sect
     ]
 
 
+def test_a_scheduled_flow_without_input_gets_eventbridges_scheduled_event_as_sdw_dev_gives_it() -> None:
+    flow = FLOW.replace("input: {value: 1}\n", "")
+    found = compile_project(project(flow), DeploySettings()).to_json()["resources"]["Resources"]
+    (target,) = found["AddFlowSchedule"]["Properties"]["Targets"]
+    assert "Input" not in target  # EventBridge then passes the event itself
+
+
+def test_the_execution_index_may_add_scheduled_runs_but_not_delete_or_query(sections: dict[str, Any]) -> None:
+    role = sections["resources"]["Resources"]["BaseUnderscoreexecutionUnderscoreindexRole"]["Properties"]
+    _, table = role["Policies"][0]["PolicyDocument"]["Statement"]
+    assert table["Action"] == ["dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:PutItem"]
+
+
 def test_a_flow_starting_another_gets_that_machines_arn() -> None:
     child = "name: child\ndefinition:\n  StartAt: A\n  States:\n    A:\n      Type: Succeed\n"
     parent = """\

@@ -7,11 +7,14 @@ copied), with ``SDW_PYTHON`` set so the bridge runs this interpreter.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 OSLS = ROOT / "node_modules" / ".bin" / "osls"
@@ -72,6 +75,36 @@ def add_secret_function(project: Path) -> None:
     (folder / "handler.py").write_text(SECRET_HANDLER)
     (folder / "template.py").write_text("SUBJECT = 'weekly'\n")
     (folder / "function.yml").write_text("secrets: [MAILER_SMTP_PASSWORD]\nconnections: {crm: http}\n")
+
+
+RUN_DEPLOYED = """\
+import importlib, json, sys
+from types import SimpleNamespace
+module, _, name = "sdw.runtime.handler".rpartition(".")  # Lambda's bootstrap, from the task root
+handler = getattr(importlib.import_module(module), name)
+event = json.loads(sys.stdin.read())
+print(json.dumps(handler(event, SimpleNamespace(aws_request_id="e2e-1"))))
+"""
+
+
+def unpack(package: Path, task_root: Path) -> Path:
+    """The function package osls built, unpacked as Lambda unpacks it in /var/task."""
+    with zipfile.ZipFile(package) as archive:
+        archive.extractall(task_root)
+    return task_root
+
+
+def run_deployed(
+    task_root: Path, environment: dict[str, str], event: Any
+) -> subprocess.CompletedProcess[str]:
+    """A user function's Lambda instance, as near as no Docker allows: this interpreter in the task
+    root, with the function's environment, importing ``sdw.runtime.handler`` as Lambda's bootstrap does
+    (the package's own ``sdw``, since the task root comes first on ``sys.path``), called with ``event``.
+    """
+    env = {"LAMBDA_TASK_ROOT": str(task_root), "AWS_ACCESS_KEY_ID": "testing",
+           "AWS_SECRET_ACCESS_KEY": "testing", **environment}
+    return subprocess.run([sys.executable, "-c", RUN_DEPLOYED], cwd=task_root, env=env, capture_output=True,
+                          text=True, input=json.dumps(event), timeout=60, check=False)
 
 
 def osls_env(**extra: str) -> dict[str, str]:

@@ -35,7 +35,7 @@ from sdw.aws._executions import ExecutionIndex
 from sdw.aws._status_events import apply_status_change
 from sdw.aws._stepfunctions import StepFunctionsEngine
 from sdw.aws._usage import DynamoUsageStore
-from sdw.project import Flow, Project, ProjectLoadError, Severity, load_project
+from sdw.project import Flow, Project, ProjectLoadError, Severity, load_project, packaged_plugins
 from sdw.runtime import UsageMeter
 from sdw.system import (
     FlowEndpoints,
@@ -86,6 +86,7 @@ def load_deployed_project(settings: LambdaSettings) -> Project:
             region=found["AWS_REGION"],
             account_id=found["SDW_ACCOUNT_ID"],
             name_prefix=settings.name_prefix,
+            fetch_plugin=packaged_plugins(settings.task_root),  # git plugins: checked out by the deploy
         )
     except ProjectLoadError as exc:
         raise AwsConfigError(f"cannot load the project from the package: {exc}") from exc

@@ -8,7 +8,8 @@
 These are what the JS bridge runs; a person runs ``make package`` / ``make deploy``.
 The files are read here and their contents passed to the pure ``sdw.deploy``: config.json
 (``service``, ``functionStacks``, ``flowStacks``), lambda-permissions.yml, and the tree
-(loaded with ``name_prefix="<service>-<stage>-"`` and checked by sdw.asl's validator).
+(loaded with ``name_prefix="<service>-<stage>-"`` and checked by sdw.asl's validator; its
+git plugins fetched into ``.sdw/plugins`` of the project, so that osls packages them).
 A project with any error does not render: deploying it without the flow or function in
 error would be a silent surprise. Warnings go to stderr and do not stop it.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -36,7 +38,7 @@ from sdw.deploy import (
     layer_key,
     parse_permissions,
 )
-from sdw.project import ProjectError, load_project
+from sdw.project import PACKAGED_PLUGINS, PluginFetcher, ProjectError, load_project
 from sdw.system import SYSTEM_ROUTES
 
 LAYER_FILE = "sdw-runtime-layer.zip"
@@ -91,7 +93,8 @@ def render(stage: str, project_dir: str | None) -> None:
     try:
         settings = read_settings(root, stage)
         names = settings.names
-        result = load_project(root, validate_definition=validate_definition, name_prefix=names.prefix)
+        result = load_project(root, validate_definition=validate_definition, name_prefix=names.prefix,
+                              fetch_plugin=_git_fetcher(root))
         for problem in result.problems:
             click.echo(str(problem), err=True)
         if result.errors:
@@ -109,6 +112,18 @@ def render(stage: str, project_dir: str | None) -> None:
                 err=True,
             )
     click.echo(json.dumps(sections.to_json()))
+
+
+def _git_fetcher(root: Path) -> PluginFetcher:
+    """config.json's git plugins, checked out in the project (``.sdw/plugins/<name>``) for osls to package.
+
+    The same fetcher as ``sdw dev``'s (no shell, the token only in git's environment, never
+    in the checkout); the package takes the checkout's functions/ and flows/ alone, never
+    its .git, and the deployed Lambdas find them there (sdw.project.packaged_plugins).
+    """
+    from sdw.local import create_git_plugin_fetcher
+
+    return create_git_plugin_fetcher(root / PACKAGED_PLUGINS.parent, os.environ)
 
 
 @deploy.command("finalize")

@@ -36,9 +36,11 @@ from sdw.project._model import Function, LoadResult, Plugin, Problem, Project, S
 from sdw.project._names import check_name
 from sdw.project._plugin_source import (
     DEFAULT_SERVICE,
+    PACKAGED_PLUGINS,
     GitSource,
     PluginFetcher,
     PluginFetchError,
+    packaged_plugins,
     parse_git_entry,
     redact,
 )
@@ -49,6 +51,7 @@ from sdw.project._yaml import Location, YamlDocument, YamlError, load_yaml
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
     "DEFAULT_SERVICE",
+    "PACKAGED_PLUGINS",
     "ArnNaming",
     "DefinitionDiagnostic",
     "DefinitionValidator",
@@ -90,6 +93,7 @@ __all__ = [
     "load_project",
     "load_yaml",
     "next_fire_time",
+    "packaged_plugins",
     "parse_flow",
     "parse_function_config",
     "parse_git_entry",

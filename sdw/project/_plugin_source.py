@@ -58,6 +58,26 @@ class GitSource:
 PluginFetcher = Callable[[GitSource], Path]
 """Fetch a git plugin and return the folder it is checked out in; PluginFetchError if it cannot."""
 
+PACKAGED_PLUGINS = Path(".sdw") / "plugins"
+"""Where ``sdw deploy render`` checks git plugins out, in the project, so osls packages them."""
+
+
+def packaged_plugins(root: Path) -> PluginFetcher:
+    """The git plugins a deployed package holds (``<root>/.sdw/plugins/<name>``): no git, no network.
+
+    A deployed Lambda loads the project from its package; the deploy fetched the plugins
+    into the tree before osls packaged it (sdw/cli/_deploy.py), so here they are only found.
+    """
+
+    def find(source: GitSource) -> Path:
+        folder = root / PACKAGED_PLUGINS / source.name
+        if not folder.is_dir():
+            where = PACKAGED_PLUGINS / source.name
+            raise PluginFetchError(f"plugin {source} is not in the package ({where})")
+        return folder
+
+    return find
+
 
 def is_git_entry(entry: str) -> bool:
     return entry.startswith((GIT_PREFIX, "git@", "git://")) or "://" in entry

@@ -20,7 +20,7 @@ import pytest
 from sdw.asl import validate_definition
 from sdw.project import load_project
 from sdw.system import SYSTEM_ROUTES
-from tests.deploy_support import ROOT
+from tests.deploy_support import ROOT, run_deployed, unpack
 from tests.e2e.conftest import REGION, SECRET_FUNCTION, STAGE, Deployment
 
 pytestmark = pytest.mark.xdist_group("e2e")  # one deploy for the session under -n 2
@@ -268,16 +268,6 @@ def test_a_function_with_secrets_runs_under_sdws_wrapper_with_a_role_reading_exa
     assert not [s for s in _role_statements(deployment, shared["Role"]) if "ssm" in str(s["Action"])]
 
 
-RUN_DEPLOYED = """\
-import importlib, json, sys
-from types import SimpleNamespace
-module, _, name = "sdw.runtime.handler".rpartition(".")  # Lambda's bootstrap, from the task root
-handler = getattr(importlib.import_module(module), name)
-event = json.loads(sys.stdin.read())
-print(json.dumps(handler(event, SimpleNamespace(aws_request_id="e2e-1"))))
-"""
-
-
 def test_the_deployed_package_loads_the_secret_from_ssm_and_resolves_the_connection(
     deployment: Deployment, tmp_path: Any
 ) -> None:
@@ -287,10 +277,6 @@ def test_the_deployed_package_loads_the_secret_from_ssm_and_resolves_the_connect
     Lambda's own handler import of ``sdw.runtime.handler`` from the unpacked package,
     SSM served by the moto server the stack was deployed to.
     """
-    import subprocess
-    import sys
-    import zipfile
-
     from sdw.runtime import Connection
 
     ssm = deployment.client("ssm")
@@ -298,25 +284,16 @@ def test_the_deployed_package_loads_the_secret_from_ssm_and_resolves_the_connect
                       Overwrite=True)
     ssm.put_parameter(Name=f"/sdw/{STAGE}/connections/crm", Type="SecureString", Overwrite=True,
                       Value=Connection("http", {"token": "crm-token"}).document())
-    package = deployment.project / ".serverless" / "sdw.zip"  # the functions' package (the layer has its own)
-    task_root = tmp_path / "task"
-    with zipfile.ZipFile(package) as archive:
-        archive.extractall(task_root)
+    task_root = unpack(deployment.project / ".serverless" / "sdw.zip", tmp_path / "task")
     config = deployment.client("lambda").get_function_configuration(FunctionName=f"{PREFIX}{SECRET_FUNCTION}")
     env = {
         **config["Environment"]["Variables"],
-        "LAMBDA_TASK_ROOT": str(task_root),
         "AWS_LAMBDA_FUNCTION_NAME": config["FunctionName"],
         "AWS_ENDPOINT_URL": deployment.endpoint,
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
     }
-    done = subprocess.run(
-        [sys.executable, "-c", RUN_DEPLOYED], cwd=task_root, env=env, capture_output=True, text=True,
-        input=json.dumps({"expect": "s3cret-e2e", "crm": "{{connection:crm}}"}), timeout=60,
-    )
+    done = run_deployed(task_root, env, {"expect": "s3cret-e2e", "crm": "{{connection:crm}}"})
     assert done.returncode == 0, done.stderr[-3000:]
     *log, result = done.stdout.strip().splitlines()
     assert json.loads(result) == {"sawSecret": True, "crm": {"token": "crm-token"}, "subject": "weekly"}

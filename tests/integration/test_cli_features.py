@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 
 from tests.integration.test_cli_dev import DevProcess
 from tests.integration.test_cli_run import one_error_line, sdw
+from tests.plugin_support import published_plugin
 
 REPO = Path(__file__).resolve().parents[2]
 SHOW = """\
@@ -35,11 +35,6 @@ definition:
 """
 
 
-def git(*args: str, cwd: Path | None = None) -> None:
-    subprocess.run(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args], cwd=cwd,
-                   capture_output=True, text=True, check=True)
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A project with a secret-reading function, a scheduled flow and a scaffolded plugin in git."""
@@ -50,14 +45,7 @@ def project(tmp_path: Path) -> Path:
     (root / "functions" / "lib" / "show" / "function.yml").write_text(config)
     (root / "flows").mkdir()
     (root / "flows" / "nightly.yml").write_text(NIGHTLY)
-    made = subprocess.run([sys.executable, str(REPO / "scripts" / "create-private-plugin.py"), "greeter",
-                           "--dir", str(tmp_path)], capture_output=True, text=True, check=False)
-    assert made.returncode == 0, made.stderr
-    bare = tmp_path / "greeter.git"
-    git("init", "--quiet", "--bare", "--initial-branch=main", str(bare))
-    for args in (("init", "--quiet", "--initial-branch=main"), ("add", "."),
-                 ("commit", "--quiet", "-m", "init"), ("push", "--quiet", str(bare), "HEAD:main")):
-        git(*args, cwd=tmp_path / "greeter")
+    bare = published_plugin("greeter", tmp_path)
     plugins = [f"git+file://{bare}#main", f"git+file://{bare}#no-such-branch"]
     entries = [plugins[0], {"path": plugins[1], "name": "broken"}]
     (root / "config.json").write_text(json.dumps({"plugins": entries}))

@@ -10,8 +10,6 @@ unpacks it, serves the plugin's function and lists the plugin's flow.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -19,15 +17,11 @@ from typing import Any
 import pytest
 
 from sdw.aws import create_flows_lambda
-from tests.deploy_support import ROOT, copy_project, missing_tools, run_deployed, run_osls, unpack
+from tests.deploy_support import copy_project, missing_tools, run_deployed, run_osls, unpack
 from tests.integration.test_cli_run import sdw
+from tests.plugin_support import published_plugin
 
 pytestmark = pytest.mark.xdist_group("deploy-git-plugin")
-
-
-def git(*args: str, cwd: Path | None = None) -> None:
-    subprocess.run(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args], cwd=cwd,
-                   capture_output=True, text=True, check=True)
 
 
 @pytest.fixture(scope="module")
@@ -36,14 +30,7 @@ def packaged(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if problem:
         pytest.fail(problem)
     work = tmp_path_factory.mktemp("git-plugin")
-    made = subprocess.run([sys.executable, str(ROOT / "scripts" / "create-private-plugin.py"), "greeter",
-                           "--dir", str(work)], capture_output=True, text=True, check=False)
-    assert made.returncode == 0, made.stderr
-    bare = work / "greeter.git"
-    git("init", "--quiet", "--bare", "--initial-branch=main", str(bare))
-    for args in (("init", "--quiet", "--initial-branch=main"), ("add", "."),
-                 ("commit", "--quiet", "-m", "init"), ("push", "--quiet", str(bare), "HEAD:main")):
-        git(*args, cwd=work / "greeter")
+    bare = published_plugin("greeter", work)
     project = copy_project(work / "project")
     (project / "config.json").write_text(json.dumps({"plugins": [f"git+file://{bare}#main"]}))
     done = run_osls(project, "package", "--stage", "dev", "--region", "us-east-1")

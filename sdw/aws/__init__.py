@@ -10,6 +10,7 @@ itself is imported only when a first client is built (``_clients.py``).
     create_*_lambda       the functions/base handlers; create_* the adapters
     create_stage_directory  a deployed stage's pool, found by its stack's outputs (CLI)
     create_stage_usage_store  a deployed stage's usage table, the same way
+    create_stage_secret_store a deployed stage's secrets and connections in SSM (SsmSecretStore; CLI)
     SsmParameters         SSM SecureStrings through Powertools (sdw.runtime's secrets and connections)
 """
 
@@ -20,10 +21,12 @@ from sdw.aws._cognito import CognitoPool, CognitoUserDirectory
 from sdw.aws._errors import AwsCallError, AwsConfigError, AwsError
 from sdw.aws._executions import ExecutionIndex
 from sdw.aws._parameters import SsmParameters
+from sdw.aws._secrets import SsmSecretStore
 from sdw.aws._stack import (
     DEFAULT_SERVICE,
     STACK_OUTPUTS,
     create_stage_directory,
+    create_stage_secret_store,
     create_stage_usage_store,
     read_stack_outputs,
     stack_name,
@@ -57,6 +60,7 @@ __all__ = [
     "LambdaSettings",
     "LazyClient",
     "SsmParameters",
+    "SsmSecretStore",
     "StepFunctionsEngine",
     "apply_status_change",
     "create_auth_lambda",
@@ -65,6 +69,7 @@ __all__ = [
     "create_execution_index_lambda",
     "create_flows_lambda",
     "create_stage_directory",
+    "create_stage_secret_store",
     "create_stage_usage_store",
     "create_step_functions_engine",
     "create_usage_lambda",

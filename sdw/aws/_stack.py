@@ -17,6 +17,7 @@ from typing import Any
 from sdw.aws._clients import lazy_client
 from sdw.aws._cognito import CognitoPool, CognitoUserDirectory
 from sdw.aws._errors import AwsCallError, AwsConfigError, translated
+from sdw.aws._secrets import SsmSecretStore
 from sdw.aws._usage import DynamoUsageStore
 
 STACK_OUTPUTS = (
@@ -88,3 +89,14 @@ def create_stage_directory(
         tools_client_id=outputs["ToolsClientId"],
     )
     return CognitoUserDirectory(lazy_client("cognito-idp", region=pool_region, session=session), pool)
+
+
+def create_stage_secret_store(
+    stage: str, *, service: str = DEFAULT_SERVICE, region: str | None = None, session: Any = None
+) -> SsmSecretStore:
+    """The secrets and connections of a deployed stage: SSM parameters under ``/<service>/<stage>/``.
+
+    Their paths follow from the names alone, so no stack is looked up: a secret may be put
+    before the stage's first deploy, as it must be before the function's first call.
+    """
+    return SsmSecretStore(lazy_client("ssm", region=region, session=session), service=service, stage=stage)

@@ -34,7 +34,7 @@ from sdw.local import (
     local_base_url,
     running_server_url,
 )
-from sdw.project import ProjectError
+from sdw.project import DEFAULT_SERVICE, ProjectError, read_service
 from sdw.runtime import SdwRuntimeError
 from sdw.system import ServiceError, UserDirectory
 
@@ -131,11 +131,12 @@ def create_user_pool(config: Config, *, clock: Callable[[], float] = time.time) 
 _STAGE_OPTIONS = [
     click.option(
         "--stage",
-        help="A deployed stage (the stack <service>-<stage>): use its Cognito pool, not the local one.",
+        help="A deployed stage (the stack <service>-<stage>) instead of the local runtime: its Cognito "
+        "pool, usage table or SSM parameters.",
     ),
     click.option(
-        "--service", envvar="SDW_SERVICE", default="sdw", show_default=True,
-        help="The service name the stage was deployed under [SDW_SERVICE].",
+        "--service", envvar="SDW_SERVICE",
+        help="The service name the stage was deployed under [SDW_SERVICE]; default: config.json's, or sdw.",
     ),
     click.option(
         "--region", envvar=["AWS_REGION", "AWS_DEFAULT_REGION"],
@@ -148,8 +149,15 @@ def stage_options(command: Callable[..., R]) -> Callable[..., R]:
     """Add --stage, --service and --region to ``command``, which receives them as ``stage``."""
 
     @functools.wraps(command)
-    def wrapper(*args: Any, stage: str | None, service: str, region: str | None, **kwargs: Any) -> R:
-        return command(*args, stage=Stage(stage, service, region) if stage else None, **kwargs)
+    def wrapper(*args: Any, stage: str | None, service: str | None, region: str | None, **kwargs: Any) -> R:
+        if stage and not service:  # as serverless.yml names the stack: config.json's service, or sdw
+            config = kwargs.get("config")
+            try:
+                service = read_service(config.project_root) if isinstance(config, Config) else DEFAULT_SERVICE
+            except ProjectError as exc:
+                raise click.ClickException(str(exc)) from None
+        chosen = Stage(stage, service or DEFAULT_SERVICE, region) if stage else None
+        return command(*args, stage=chosen, **kwargs)
 
     decorated: Callable[..., R] = wrapper
     for option in reversed(_STAGE_OPTIONS):

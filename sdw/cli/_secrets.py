@@ -1,4 +1,4 @@
-"""``sdw secrets ...`` and ``sdw connections ...``: the local encrypted store (sdw.local._secrets).
+"""``sdw secrets ...`` and ``sdw connections ...``: the local encrypted store, or a deployed stage's SSM.
 
     sdw secrets put NAME [--value V]          from --value, or stdin (one trailing newline dropped)
     sdw secrets get NAME                      the value on stdout; exit 1 when there is none
@@ -19,25 +19,68 @@ work with or without a running ``sdw dev``; a function reads its secrets when it
 
 ``--value`` puts the secret in the shell's history and in ``ps``; stdin does not:
 ``sdw secrets put API_KEY < key.txt``.
+
+``--stage S`` (each command) works on a deployed stage instead: the SSM SecureStrings
+``/<service>/S/<NAME>`` and ``/<service>/S/connections/<NAME>`` that the stage's functions
+read (sdw.aws's ``SsmSecretStore``; the service is config.json's unless ``--service``
+says), with the AWS credentials and region of the environment. A secret may be put there
+before the stage's first deploy.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, Protocol
 
 import click
 
-from sdw.cli._common import reports_errors, with_config
+from sdw.cli._common import Stage, reports_errors, stage_options, with_config
 from sdw.cli._config import Config
-from sdw.local import LocalSecretStore, StateDir, StoredParameter
+from sdw.local import LocalSecretStore, StateDir
 from sdw.project import check_connection_name, check_connection_type, check_secret_name, read_service
+from sdw.runtime import Connection
+from sdw.system import StoredParameter
 
 
-def open_store(config: Config) -> LocalSecretStore:
-    """The state folder's store, for config.json's service and the stage ``local``."""
-    return LocalSecretStore(StateDir(config.state_dir), service=read_service(config.project_root))
+class SecretStore(Protocol):
+    """What these commands use of a store: sdw.local's LocalSecretStore, or sdw.aws's SsmSecretStore."""
+
+    def secret_path(self, name: str) -> str: ...
+    def put_secret(self, name: str, value: str) -> str: ...
+    def get_secret(self, name: str) -> str | None: ...
+    def list_secrets(self) -> list[StoredParameter]: ...
+    def delete_secret(self, name: str) -> bool: ...
+    def connection_path(self, name: str) -> str: ...
+    def put_connection(self, name: str, kind: str, value: Any) -> str: ...
+    def get_connection(self, name: str) -> Connection | None: ...
+    def list_connections(self) -> list[StoredParameter]: ...
+    def delete_connection(self, name: str) -> bool: ...
+
+
+@contextlib.contextmanager
+def open_store(config: Config, stage: Stage | None = None) -> Iterator[SecretStore]:
+    """The state folder's store (config.json's service, the stage ``local``), or ``stage``'s SSM.
+
+    A boto3 session may be injected through the click context's ``obj["aws_session"]``
+    (tests do); every AWS failure is one line.
+    """
+    if stage is None:
+        with LocalSecretStore(StateDir(config.state_dir), service=read_service(config.project_root)) as local:
+            yield local
+        return
+    from sdw.aws import AwsError, create_stage_secret_store  # boto3's import cost only when asked for
+
+    context = click.get_current_context(silent=True)
+    session = (context.obj or {}).get("aws_session") if context is not None else None
+    try:
+        yield create_stage_secret_store(
+            stage.name, service=stage.service, region=stage.region, session=session
+        )
+    except AwsError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _check(reason: str | None) -> None:
@@ -78,11 +121,12 @@ def secrets() -> None:
 @click.argument("name")
 @click.option("--value", help="The value (else read from stdin, which keeps it out of the shell history).")
 @with_config
+@stage_options
 @reports_errors
-def put_secret(name: str, value: str | None, config: Config) -> None:
+def put_secret(name: str, value: str | None, config: Config, stage: Stage | None) -> None:
     """Store secret NAME (replacing it)."""
     _check(check_secret_name(name))
-    with open_store(config) as store:
+    with open_store(config, stage) as store:
         path = store.put_secret(name, _value_from(value, "value"))
     click.echo(f"{name}: stored as {path}", err=True)
 
@@ -90,11 +134,12 @@ def put_secret(name: str, value: str | None, config: Config) -> None:
 @secrets.command(name="get")
 @click.argument("name")
 @with_config
+@stage_options
 @reports_errors
-def get_secret(name: str, config: Config) -> None:
+def get_secret(name: str, config: Config, stage: Stage | None) -> None:
     """Print secret NAME's value."""
     _check(check_secret_name(name))
-    with open_store(config) as store:
+    with open_store(config, stage) as store:
         value = store.get_secret(name)
         if value is None:
             path = store.secret_path(name)
@@ -105,21 +150,23 @@ def get_secret(name: str, config: Config) -> None:
 @secrets.command(name="list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_config
+@stage_options
 @reports_errors
-def list_secrets(as_json: bool, config: Config) -> None:
+def list_secrets(as_json: bool, config: Config, stage: Stage | None) -> None:
     """List the stored secrets (names and paths, never values)."""
-    with open_store(config) as store:
+    with open_store(config, stage) as store:
         _print_listing(store.list_secrets(), as_json, "secret")
 
 
 @secrets.command(name="delete")
 @click.argument("name")
 @with_config
+@stage_options
 @reports_errors
-def delete_secret(name: str, config: Config) -> None:
+def delete_secret(name: str, config: Config, stage: Stage | None) -> None:
     """Delete secret NAME."""
     _check(check_secret_name(name))
-    with open_store(config) as store:
+    with open_store(config, stage) as store:
         if not store.delete_secret(name):
             raise click.ClickException(f"no secret {name!r} ({store.secret_path(name)})")
     click.echo(f"{name}: deleted", err=True)
@@ -135,8 +182,9 @@ def connections() -> None:
 @click.option("--type", "kind", required=True, help="Its type; a function declares the type it takes.")
 @click.option("--value", help="The value as JSON (else read from stdin).")
 @with_config
+@stage_options
 @reports_errors
-def put_connection(name: str, kind: str, value: str | None, config: Config) -> None:
+def put_connection(name: str, kind: str, value: str | None, config: Config, stage: Stage | None) -> None:
     """Store connection NAME of type TYPE (replacing it)."""
     _check(check_connection_name(name) or check_connection_type(kind))
     text = _value_from(value, "value as JSON")
@@ -145,7 +193,7 @@ def put_connection(name: str, kind: str, value: str | None, config: Config) -> N
     except ValueError as exc:
         where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
         raise click.ClickException(f"the value is not JSON{where}: {getattr(exc, 'msg', exc)}") from None
-    with open_store(config) as store:
+    with open_store(config, stage) as store:
         path = store.put_connection(name, kind, parsed)
     click.echo(f"{name} ({kind}): stored as {path}", err=True)
 
@@ -153,11 +201,12 @@ def put_connection(name: str, kind: str, value: str | None, config: Config) -> N
 @connections.command(name="get")
 @click.argument("name")
 @with_config
+@stage_options
 @reports_errors
-def get_connection(name: str, config: Config) -> None:
+def get_connection(name: str, config: Config, stage: Stage | None) -> None:
     """Print connection NAME as {"type": ..., "value": ...}."""
     _check(check_connection_name(name))
-    with open_store(config) as store:
+    with open_store(config, stage) as store:
         found = store.get_connection(name)
         if found is None:
             raise click.ClickException(f"no connection {name!r} ({store.connection_path(name)})")
@@ -167,21 +216,23 @@ def get_connection(name: str, config: Config) -> None:
 @connections.command(name="list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_config
+@stage_options
 @reports_errors
-def list_connections(as_json: bool, config: Config) -> None:
+def list_connections(as_json: bool, config: Config, stage: Stage | None) -> None:
     """List the stored connections (names, types and paths, never values)."""
-    with open_store(config) as store:
+    with open_store(config, stage) as store:
         _print_listing(store.list_connections(), as_json, "connection")
 
 
 @connections.command(name="delete")
 @click.argument("name")
 @with_config
+@stage_options
 @reports_errors
-def delete_connection(name: str, config: Config) -> None:
+def delete_connection(name: str, config: Config, stage: Stage | None) -> None:
     """Delete connection NAME."""
     _check(check_connection_name(name))
-    with open_store(config) as store:
+    with open_store(config, stage) as store:
         if not store.delete_connection(name):
             raise click.ClickException(f"no connection {name!r} ({store.connection_path(name)})")
     click.echo(f"{name}: deleted", err=True)

@@ -27,7 +27,7 @@ from sdw.local._running import announce_server, running_server_url
 from sdw.local._runtime import LocalRuntime, create_function_environment, create_local_runtime
 from sdw.local._schedule_store import ScheduleStore
 from sdw.local._scheduler import MISSED_WINDOW, Fired, LocalScheduler, schedule_key
-from sdw.local._secrets import LOCAL_STAGE, LocalSecretStore, StoredParameter
+from sdw.local._secrets import LOCAL_STAGE, LocalSecretStore
 from sdw.local._server import LocalServer, adopt_socket
 from sdw.local._statedir import StateDir, create_state_dir
 from sdw.local._usage import BufferedUsageStore, LocalUsageStore, create_local_usage_store
@@ -84,7 +84,6 @@ __all__ = [
     "ScryptParams",
     "StateDir",
     "StateError",
-    "StoredParameter",
     "SystemCall",
     "ThrottledError",
     "TokenRejectedError",

@@ -30,7 +30,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,6 +38,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from sdw.local._errors import StateError
 from sdw.local._statedir import StateDir
 from sdw.runtime import Connection, connection_parameter, parse_connection, secret_parameter
+from sdw.system import StoredParameter
 
 LOCAL_STAGE = "local"
 
@@ -52,16 +52,6 @@ CREATE TABLE IF NOT EXISTS parameters (
     updated TEXT NOT NULL
 );
 """
-
-
-@dataclass(frozen=True)
-class StoredParameter:
-    """What ``list`` shows of one stored secret or connection: never its value."""
-
-    name: str
-    path: str
-    updated: str  # ISO-8601 UTC
-    type: str | None = None  # a connection's type
 
 
 class LocalSecretStore:

@@ -163,7 +163,7 @@ class LambdaEntry:
         values = self._parameters().get_parameters(list(paths.values()))
         missing = [(name, path) for name, path in paths.items() if path not in values]
         if missing:
-            hint = "; put each with: aws ssm put-parameter --type SecureString --name <path> --value ..."
+            hint = "; put each with: sdw secrets put NAME --stage <stage> (an SSM SecureString)"
             raise SecretNotFoundError(self._function, missing, hint)
         return {name: values[path] for name, path in paths.items()}
 

@@ -245,3 +245,13 @@ class UsageStore(Protocol):
     def usage(self, user_id: str, *, start: str | None = None, end: str | None = None) -> list[MonthlyUsage]:
         """The user's months from ``start`` to ``end`` (``YYYY-MM``, both inclusive), oldest first."""
         ...
+
+
+@dataclass(frozen=True)
+class StoredParameter:
+    """What a listing shows of a stored secret or connection (the local store's, SSM's): never its value."""
+
+    name: str
+    path: str  # the SSM parameter: /<service>/<stage>/<NAME>, /<service>/<stage>/connections/<name>
+    updated: str  # ISO-8601 UTC
+    type: str | None = None  # a connection's type

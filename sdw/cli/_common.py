@@ -40,6 +40,7 @@ from sdw.system import ServiceError, UserDirectory
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 def load_config(
@@ -186,12 +187,25 @@ def open_user_directory(config: Config, stage: Stage | None) -> Iterator[UserDir
         with create_user_pool(config) as pool:
             yield pool
         return
-    from sdw.aws import AwsError, create_stage_directory  # boto3's import cost only when asked for
+    from sdw.aws import create_stage_directory  # boto3's import cost only when asked for
+
+    with stage_adapter(stage, create_stage_directory) as directory:
+        yield directory
+
+
+@contextlib.contextmanager
+def stage_adapter(stage: Stage, create: Callable[..., T]) -> Iterator[T]:
+    """``create(stage, service=, region=, session=)``: one of sdw.aws's adapters of a deployed stage.
+
+    A boto3 session may be injected through the click context's ``obj["aws_session"]``
+    (tests do). Every AWS failure, in ``create`` or in the command's calls, is one line.
+    """
+    from sdw.aws import AwsError
 
     context = click.get_current_context(silent=True)
     session = (context.obj or {}).get("aws_session") if context is not None else None
     try:
-        yield create_stage_directory(stage.name, service=stage.service, region=stage.region, session=session)
+        yield create(stage.name, service=stage.service, region=stage.region, session=session)
     except AwsError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -37,7 +37,7 @@ from typing import Any, Protocol
 
 import click
 
-from sdw.cli._common import Stage, reports_errors, stage_options, with_config
+from sdw.cli._common import Stage, reports_errors, stage_adapter, stage_options, with_config
 from sdw.cli._config import Config
 from sdw.local import LocalSecretStore, StateDir
 from sdw.project import check_connection_name, check_connection_type, check_secret_name, read_service
@@ -62,25 +62,15 @@ class SecretStore(Protocol):
 
 @contextlib.contextmanager
 def open_store(config: Config, stage: Stage | None = None) -> Iterator[SecretStore]:
-    """The state folder's store (config.json's service, the stage ``local``), or ``stage``'s SSM.
-
-    A boto3 session may be injected through the click context's ``obj["aws_session"]``
-    (tests do); every AWS failure is one line.
-    """
+    """The state folder's store (config.json's service, the stage ``local``), or ``stage``'s SSM."""
     if stage is None:
         with LocalSecretStore(StateDir(config.state_dir), service=read_service(config.project_root)) as local:
             yield local
         return
-    from sdw.aws import AwsError, create_stage_secret_store  # boto3's import cost only when asked for
+    from sdw.aws import create_stage_secret_store  # boto3's import cost only when asked for
 
-    context = click.get_current_context(silent=True)
-    session = (context.obj or {}).get("aws_session") if context is not None else None
-    try:
-        yield create_stage_secret_store(
-            stage.name, service=stage.service, region=stage.region, session=session
-        )
-    except AwsError as exc:
-        raise click.ClickException(str(exc)) from None
+    with stage_adapter(stage, create_stage_secret_store) as store:
+        yield store
 
 
 def _check(reason: str | None) -> None:

@@ -24,7 +24,14 @@ from collections.abc import Callable, Iterator
 
 import click
 
-from sdw.cli._common import Stage, open_user_directory, reports_errors, stage_options, with_config
+from sdw.cli._common import (
+    Stage,
+    open_user_directory,
+    reports_errors,
+    stage_adapter,
+    stage_options,
+    with_config,
+)
 from sdw.cli._config import Config
 from sdw.local import create_local_usage_store
 from sdw.system import UsageStore, UserNotFoundError
@@ -99,13 +106,7 @@ def open_usage_store(config: Config, stage: Stage | None) -> Iterator[UsageStore
         with create_local_usage_store(config.state_dir) as store:
             yield store
         return
-    from sdw.aws import AwsError, create_stage_usage_store  # boto3's import cost only when asked for
+    from sdw.aws import create_stage_usage_store  # boto3's import cost only when asked for
 
-    context = click.get_current_context(silent=True)
-    session = (context.obj or {}).get("aws_session") if context is not None else None
-    try:
-        yield create_stage_usage_store(
-            stage.name, service=stage.service, region=stage.region, session=session
-        )
-    except AwsError as exc:
-        raise click.ClickException(str(exc)) from None
+    with stage_adapter(stage, create_stage_usage_store) as store:
+        yield store

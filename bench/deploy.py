@@ -4,7 +4,8 @@
     .venv/bin/python bench/deploy.py [--functions 10,100,300] [--flows 100]
 
 For each function count it makes a project in a tmp folder - N functions
-(``functions/lib/fn_<i>/handler.py`` with a function.yml) and ``--flows`` flows, each
+(``functions/lib/fn_<i>/handler.py`` with a function.yml; every tenth declares a secret, so
+it gets a role of its own) and ``--flows`` flows, each
 calling two of them in a row, every tenth also starting the previous flow with
 ``startExecution.sync:2`` and every fifth on a schedule - copies serverless.yml and the
 bridge beside it, and runs what ``make package`` runs: ``osls package`` offline (fake
@@ -44,8 +45,9 @@ def make_project(root: Path, functions: int, flows: int) -> None:
         folder = root / "functions" / "lib" / f"fn_{i}"
         folder.mkdir(parents=True)
         (folder / "handler.py").write_text(HANDLER % i)
+        secrets = f"secrets: [API_KEY_{i}]\n" if i % 10 == 0 else ""  # a role of its own
         (folder / "function.yml").write_text(
-            f"timeout: {5 + i % 20}\nmemory: 256\ndescription: generated {i}\n"
+            f"timeout: {5 + i % 20}\nmemory: 256\ndescription: generated {i}\n{secrets}"
         )
     (root / "flows").mkdir(exist_ok=True)
     for j in range(flows):

@@ -87,6 +87,30 @@ class StepFunctionsEngine:
         self._index = index
         self._project = project
         self._flows_by_arn = {flow.arn: flow for flow in project.flows}
+        self._created: dict[str, str] | None = None
+
+    def creation_dates(self) -> dict[str, str]:
+        """When each flow's state machine was made (``GET /flows``' ``created``), by flow key.
+
+        One ListStateMachines walk per instance (its pages of 1,000 name every machine of
+        the account and region; the deployed ones are picked by ARN), kept for the
+        instance's life. A failure is logged and leaves ``created`` null: the listing must
+        not fail for want of a date.
+        """
+        if self._created is None:
+            found: dict[str, str] = {}
+            try:
+                with translated("ListStateMachines"):
+                    for page in self._client.get_paginator("list_state_machines").paginate():
+                        for machine in page.get("stateMachines", []):
+                            flow = self._flows_by_arn.get(machine.get("stateMachineArn"))
+                            if flow is not None and isinstance(machine.get("creationDate"), datetime):
+                                found[flow.key] = iso_date(machine["creationDate"])
+            except Exception:
+                log.warning("GET /flows: the state machines' creation dates are not known", exc_info=True)
+                return {}
+            self._created = found
+        return self._created
 
     # ------------------------------------------------------------------ the FlowEngine port
     def start(self, flow: str, input: Any, *, owner: str, name: str | None = None) -> ExecutionSummary:

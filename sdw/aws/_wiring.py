@@ -19,7 +19,8 @@ What each Lambda reads from its environment (the deploy sets them all on every o
 The flows Lambda loads the project model from its package root once per cold start, with
 the stage's account, region and name prefix, so ``Flow.arn`` is the deployed state
 machine's ARN; definitions are not validated again (the deploy did, and it costs the cold
-start). ``GET /flows`` answers from that model alone: no AWS call, no boto3 import.
+start). ``GET /flows`` answers from that model, plus each state machine's creation date
+(one ListStateMachines walk per instance, then cached).
 """
 
 from __future__ import annotations
@@ -108,7 +109,9 @@ def create_flows_lambda(environ: Mapping[str, str], *, session: Any = None) -> L
         )
         usage_table = settings.require("SDW_USAGE_TABLE")["SDW_USAGE_TABLE"]
         meter = UsageMeter(create_usage_store(usage_table, region=settings.region, session=session))
-        return flow_handlers(FlowEndpoints(engine, project, count_call=meter.count))
+        return flow_handlers(
+            FlowEndpoints(engine, project, created=engine.creation_dates, count_call=meter.count)
+        )
 
     return LambdaHandler(build)
 

@@ -75,6 +75,8 @@ def system_statements(names: Names) -> dict[str, tuple[dict[str, Any], ...]]:
     """What each ``functions/base`` Lambda may do beyond writing its own logs: this stage only.
 
     flows             start, describe, stop and read the history of this stage's executions;
+                      list the state machines (their creation dates; the action has no
+                      resource-level permissions, so its resource is "*");
                       the executions table (written at start, queried per owner); count a
                       POST /run in the usage table (one UpdateItem)
     auth              nothing: GET /auth/config answers from its environment, /auth/verify
@@ -95,6 +97,7 @@ def system_statements(names: Names) -> dict[str, tuple[dict[str, Any], ...]]:
     return {
         "flows": (
             allow(["states:StartExecution", "states:DescribeStateMachine"], machines),
+            allow(["states:ListStateMachines"], "*"),  # GET /flows' created; no resource-level scope exists
             allow(
                 ["states:DescribeExecution", "states:StopExecution", "states:GetExecutionHistory"], executions
             ),

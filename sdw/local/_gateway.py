@@ -47,7 +47,7 @@ from sdw.local._responses import (
     map_lambda_result,
 )
 from sdw.local._routing import Route, Router, SystemCall, SystemResult
-from sdw.system import Authorizer, Principal
+from sdw.system import Authorizer, Principal, internal_error
 
 log = logging.getLogger("sdw.gateway")
 
@@ -184,7 +184,7 @@ class Gateway:
                 result = await result
         except Exception:
             log.exception("%s failed", route.key)
-            return error_response(INTERNAL[1], INTERNAL[0])
+            return system_response(internal_error())  # the system route's own 500, as its Lambda answers
         return system_response(result)
 
 

@@ -59,7 +59,7 @@ from sdw.system._ports import (
     User,
     UserDirectory,
 )
-from sdw.system._responses import SystemResponse, error_response, unauthorized
+from sdw.system._responses import SystemResponse, error_response, internal_error, unauthorized
 from sdw.system._routes import SYSTEM_ROUTES, SystemRoute
 from sdw.system._schedules import (
     SCHEDULE_OWNER,
@@ -124,6 +124,7 @@ __all__ = [
     "error_response",
     "execution_arn",
     "flow_handlers",
+    "internal_error",
     "json_kind",
     "owned_execution_name",
     "parse_year_month",

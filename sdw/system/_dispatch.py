@@ -37,7 +37,7 @@ from typing import Any
 from sdw.system._auth import auth_config, principal_from_event, verify_caller
 from sdw.system._flows import FlowEndpoints
 from sdw.system._ports import Principal, UserDirectory
-from sdw.system._responses import SystemResponse
+from sdw.system._responses import SystemResponse, internal_error
 from sdw.system._usage_endpoints import UsageEndpoints
 
 log = logging.getLogger("sdw.system")
@@ -151,7 +151,7 @@ def answer_event(handlers: Handlers | Callable[[], Handlers], event: Mapping[str
         return handler(request_from_event(event)).as_lambda_result()
     except Exception:
         log.exception("the system handler failed")
-        return SystemResponse(500, {"message": "Internal Server Error"}).as_lambda_result()
+        return internal_error().as_lambda_result()
 
 
 class LambdaHandler:

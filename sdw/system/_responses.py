@@ -59,6 +59,11 @@ def error_response(status: int, message: str, code: str) -> SystemResponse:
     return SystemResponse(status, body)
 
 
+def internal_error() -> SystemResponse:
+    """A system endpoint's 500, whatever failed: the error shape, and no detail (it is logged)."""
+    return error_response(500, INTERNAL_ERROR, INTERNAL_CODE)
+
+
 S = TypeVar("S")
 P = ParamSpec("P")
 
@@ -83,6 +88,6 @@ def endpoint(
             return error_response(exc.status, exc.message, exc.code)
         except Exception:
             log.exception("%s failed", method.__qualname__)
-            return error_response(500, INTERNAL_ERROR, INTERNAL_CODE)
+            return internal_error()
 
     return answer

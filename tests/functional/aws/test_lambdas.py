@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from botocore.stub import Stubber
 
-from sdw.aws import create_auth_lambda, create_flows_lambda
-from sdw.system import SYSTEM_ROUTES, LambdaHandler, owned_execution_name
+from sdw.aws import StepFunctionsEngine, create_auth_lambda, create_flows_lambda
+from sdw.system import SYSTEM_ROUTES, FlowEndpoints, LambdaHandler, flow_handlers, owned_execution_name
 from tests.functional.aws.support import (
     ACCOUNT,
     PREFIX,
@@ -25,6 +27,9 @@ from tests.functional.aws.support import (
     error_body,
     wait_for,
 )
+
+SYSTEM_500 = {"message": "Internal Server Error", "code": "InternalFailure",
+              "error": "Internal Server Error", "status": "ERROR"}  # sdw.system's error shape
 
 ADA = claims("ada-sub", "ada@example.com")
 BOB = claims("bob-sub", "bob@example.com")
@@ -41,6 +46,10 @@ def test_get_flows_lists_the_deployed_flows_with_their_arns(flows: LambdaHandler
     assert [flow["name"] for flow in body["flows"]] == [
         "expressFlow", "failFlow", "nightlyFlow", "passFlow", "waitFlow"
     ]
+    assert body["count"] == 5
+    for flow in body["flows"]:  # the state machine's creationDate (ListStateMachines), as the seed shows it
+        assert flow["created"] is not None and flow["created"].endswith("Z"), flow
+        assert abs(datetime.fromisoformat(flow["created"]) - datetime.now(UTC)) < timedelta(minutes=5)
     pass_flow = next(flow for flow in body["flows"] if flow["name"] == "passFlow")
     assert pass_flow["stateMachineArn"] == f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{PREFIX}passFlow"
     assert pass_flow["stateMachineName"] == "passFlow" and pass_flow["type"] == "STANDARD"
@@ -161,7 +170,7 @@ def test_a_body_that_claims_base64_but_is_not_is_a_logged_500(
     event = api_event("POST /run/{flow}", path={"flow": "passFlow"}, body="{}", caller=ADA)
     event["isBase64Encoded"] = True
     event["body"] = "not base64!"
-    assert answer(flows(event, None)) == (500, {"message": "Internal Server Error"})
+    assert answer(flows(event, None)) == (500, SYSTEM_500)
     assert "isBase64Encoded but is not base64" in caplog.text
 
 
@@ -175,7 +184,7 @@ def test_a_lambda_missing_its_settings_answers_500_and_logs_what_is_missing(
     with caplog.at_level(logging.ERROR):
         assert answer(handler(api_event("GET /flows", caller=ADA), None)) == (
             500,
-            {"message": "Internal Server Error"},
+            SYSTEM_500,
         )
     assert "lacks" in caplog.text and "LAMBDA_TASK_ROOT" in caplog.text
     # fixed settings are read again at the next invocation: nothing broken is kept
@@ -253,3 +262,20 @@ def test_a_run_eventbridge_started_is_listed_and_readable_as_the_schedules(
     assert (status, described["status"], described["input"]) == (200, "RUNNING", {"report": "daily"})
     status, mine = answer(flows(api_event("GET /runs", caller=ADA), None))
     assert (status, mine["executions"]) == (200, [])  # not the caller's own
+
+
+def test_get_flows_without_the_creation_dates_still_lists_the_flows(
+    stage: Stage, caplog: pytest.LogCaptureFixture
+) -> None:
+    """ListStateMachines denied (a role without it): the flows are listed, ``created`` null, a warning."""
+    client = stage.session.client("stepfunctions", region_name=REGION)
+    stub = Stubber(client)
+    stub.add_client_error("list_state_machines", "AccessDeniedException", "not allowed")
+    engine = StepFunctionsEngine(client, stage.index(), stage.project)
+    endpoints = FlowEndpoints(engine, stage.project, created=engine.creation_dates)
+    flows = LambdaHandler(lambda: flow_handlers(endpoints))
+    with stub:
+        status, body = answer(flows(api_event("GET /flows", caller=ADA), None))
+    assert status == 200 and body["count"] == 5
+    assert {flow["created"] for flow in body["flows"]} == {None}
+    assert "creation dates are not known" in caplog.text

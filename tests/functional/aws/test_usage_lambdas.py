@@ -23,6 +23,9 @@ from sdw.runtime import create_lambda_meter, metering, track_usage_middleware
 from sdw.system import SYSTEM_ROUTES, LambdaHandler, MonthlyUsage, year_month
 from tests.functional.aws.support import USAGE_TABLE, Stage, answer, api_event, claims, error_body
 
+SYSTEM_500 = {"message": "Internal Server Error", "code": "InternalFailure",
+              "error": "Internal Server Error", "status": "ERROR"}  # sdw.system's error shape
+
 ROOT = Path(__file__).resolve().parents[3]
 ADA = claims("ada-sub", "ada@example.com")
 BOB = claims("bob-sub", "bob@example.com")
@@ -80,7 +83,7 @@ def test_the_usage_lambda_without_its_table_setting_is_a_logged_500(stage: Stage
     handler = create_usage_lambda(environ, session=stage.session)
     assert answer(handler(api_event("GET /usage", caller=ADA), None)) == (
         500,
-        {"message": "Internal Server Error"},
+        SYSTEM_500,
     )
 
 

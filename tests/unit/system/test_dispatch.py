@@ -21,6 +21,9 @@ from sdw.system import (
 )
 from tests.unit.system.test_flows import PROJECT, FakeEngine
 
+SYSTEM_500 = {"message": "Internal Server Error", "code": "InternalFailure",
+              "error": "Internal Server Error", "status": "ERROR"}  # sdw.system's error shape
+
 ADA_CLAIMS = {"sub": "ada-sub", "email": "ada@example.com"}
 
 
@@ -90,7 +93,7 @@ def test_a_handler_that_raises_is_a_logged_500(caplog: pytest.LogCaptureFixture)
     def broken(_request: SystemRequest) -> SystemResponse:
         raise RuntimeError("secret detail")
 
-    assert result(answer_event({"GET /runs": broken}, event())) == (500, {"message": "Internal Server Error"})
+    assert result(answer_event({"GET /runs": broken}, event())) == (500, SYSTEM_500)
     assert "secret detail" in caplog.text
 
 

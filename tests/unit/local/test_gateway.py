@@ -149,4 +149,7 @@ def test_answers_500_when_a_system_route_fails() -> None:
         raise RuntimeError("db is gone")
 
     gateway.router.add_system("GET", "/broken", broken, authorized=False)
-    assert call(gateway, "/broken", method="GET").body == b'{"message":"Internal Server Error"}'
+    assert json.loads(call(gateway, "/broken", method="GET").body) == {  # the system routes' error shape
+        "message": "Internal Server Error", "code": "InternalFailure", "error": "Internal Server Error",
+        "status": "ERROR",
+    }
